@@ -1,0 +1,45 @@
+# The two commands a learner needs:   make lab   (open the course)   and   make test   (run every test).
+# Both create .venv and install minitorch into it on first use; nothing outside this folder is touched.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: lab test install lessons notebooks grade-solutions bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "minitorch needs Python 3.10 or newer; run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make lab: open JupyterLab on the lessons (the course itself)
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=lessons
+
+## make test: library tests, graded tests, lesson sync, grader end-to-end, nbval over solutions/
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadscope
+
+## For authors: regenerate lessons/ after editing solutions/
+lessons: $(STAMP)
+	$(BIN)/python -m minitorch build-lessons
+
+## For authors: re-execute solutions/ (stores outputs), then regenerate lessons/
+notebooks: $(STAMP)
+	$(BIN)/python -m minitorch execute solutions/*.ipynb
+	$(BIN)/python -m minitorch build-lessons
+
+grade-solutions: $(STAMP)
+	$(BIN)/python -m minitorch grade solutions --json grades.json
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

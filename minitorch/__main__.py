@@ -1,0 +1,77 @@
+"""Command line: ``python -m minitorch {build-lessons, grade, execute}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _build_lessons(args: argparse.Namespace) -> int:
+    from .course.lessons import build_lessons
+
+    stale = build_lessons(Path(args.solutions), Path(args.lessons), check=args.check)
+    if args.check:
+        if stale:
+            print("lessons/ is out of date for: " + ", ".join(stale))
+            print("run `python -m minitorch build-lessons` and commit the result")
+            return 1
+        print("lessons/ is in sync with solutions/")
+        return 0
+    print(f"wrote {len(stale)} lesson(s)" + (": " + ", ".join(stale) if stale else " (all up to date)"))
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .course.grader import format_table, grade_paths, report
+
+    grades = grade_paths(args.paths, jobs=args.jobs, timeout=args.timeout, cell_timeout=args.cell_timeout,
+                         test_timeout=args.test_timeout)
+    if not grades:
+        print("no notebooks found in: " + " ".join(args.paths))
+        return 1
+    print(format_table(grades))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report(grades), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _execute(args: argparse.Namespace) -> int:
+    from .course.run import execute_notebooks
+
+    return execute_notebooks([Path(p) for p in args.notebooks], timeout=args.timeout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m minitorch", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build-lessons", help="regenerate lessons/ from solutions/")
+    p.add_argument("--solutions", default="solutions")
+    p.add_argument("--lessons", default="lessons")
+    p.add_argument("--check", action="store_true", help="only check; exit 1 if lessons/ is stale")
+    p.set_defaults(func=_build_lessons)
+
+    p = sub.add_parser("grade", help="grade notebooks (files or folders)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--json", help="also write a JSON report to this file")
+    p.add_argument("--jobs", type=int, default=1, help="notebooks graded in parallel")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds per notebook (default 300)")
+    p.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell (default 60)")
+    p.add_argument("--test-timeout", type=float, default=None,
+                   help="seconds per graded test (default: each exercise's own, 10)")
+    p.set_defaults(func=_grade)
+
+    p = sub.add_parser("execute", help="run solution notebooks and store their outputs (for authors)")
+    p.add_argument("notebooks", nargs="+")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per cell")
+    p.set_defaults(func=_execute)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

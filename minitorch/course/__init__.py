@@ -1,0 +1,6 @@
+"""Course tooling: lesson generation, in-notebook checks and grading (see docs/architecture.md)."""
+
+from .check import check
+from .exercises import Exercise, graded
+
+__all__ = ["check", "Exercise", "graded"]

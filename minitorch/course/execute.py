@@ -1,0 +1,132 @@
+"""Run a notebook's code cells in this process, each under a time limit.
+
+Used by the grader (inside a throw-away subprocess per notebook) and by the graded tests under
+pytest (on the solution notebooks). Each cell is compiled under the name ``<cell N>`` so that a
+learner's error is reported as "cell 7, line 3" rather than as a path in a temp folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import linecache
+import signal
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from .notebook import check_cell_exercise
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised inside running code when its time is up.
+
+    A BaseException, not an Exception, so that a learner's ``except Exception:`` inside a loop does
+    not swallow it.
+    """
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None, what: str = "code") -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (main thread only; elsewhere, no limit)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise TimeLimitExceeded(f"{what} did not finish within {seconds:g} s (an infinite loop?)")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass
+class CellError:
+    cell: int
+    error: str
+
+
+@dataclass
+class Execution:
+    namespace: dict
+    errors: list[CellError] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _ipython_to_python(source: str) -> str:
+    """Turn IPython syntax (``%magic``, ``!cmd``, ``x?``) into plain Python."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return source
+    return TransformerManager().transform_cell(source)
+
+
+def _get_ipython() -> Any:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return InteractiveShell.instance()
+
+
+def describe_exception(exc: BaseException) -> str:
+    """One line: the exception and the innermost place in notebook code where it happened."""
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith("<cell "):
+            where = f" (at {filename[1:-1]}, line {tb.tb_lineno}"
+            line = linecache.getline(filename, tb.tb_lineno).strip()
+            where += f": {line})" if line else ")"
+        tb = tb.tb_next
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"{name}: {message}{where}" if message else f"{name}{where}"
+
+
+def run_cells(cells: list[dict], cell_timeout: float | None = 60.0, skip_checks: bool = True) -> Execution:
+    """Execute the code cells in order in a fresh namespace; errors are recorded, not raised.
+
+    Check cells (``check("03.1")``) are skipped: the grader runs the tests itself.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")  # no windows; figures are discarded
+    import matplotlib.pyplot as plt
+
+    namespace: dict = {"__name__": "__main__", "get_ipython": _get_ipython}
+    result = Execution(namespace)
+    start = time.perf_counter()
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if skip_checks and check_cell_exercise(source) is not None:
+            continue
+        filename = f"<cell {index}>"
+        try:
+            code_text = _ipython_to_python(source)
+            linecache.cache[filename] = (len(code_text), None, code_text.splitlines(True), filename)
+            code = compile(code_text, filename, "exec")
+        except (SyntaxError, ValueError) as e:
+            result.errors.append(CellError(index, f"{type(e).__name__} in cell {index}: {e}"))
+            continue
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with time_limit(cell_timeout, f"cell {index}"):
+                    exec(code, namespace)
+        except (Exception, TimeLimitExceeded, SystemExit, KeyboardInterrupt) as e:
+            result.errors.append(CellError(index, describe_exception(e)))
+        finally:
+            plt.close("all")
+    result.seconds = time.perf_counter() - start
+    return result

@@ -1,0 +1,218 @@
+"""Exercises and their graded tests: one registry used by pytest, ``check()`` and the grader.
+
+A lesson's graded tests live in ``tests/graded/test_lessonNN.py``::
+
+    EXERCISES = [Exercise("01.1", "Numerical derivative", points=2,
+                          hint="Use (f(x + h) - f(x)) / h with a small h.")]
+
+    @graded("01.1")
+    def test_derivative_of_square(nb):
+        assert_close(nb.numerical_derivative(lambda x: x**2, 3.0), 6.0, atol=1e-4, msg="d/dx x² at 3")
+
+``nb`` is the notebook's namespace (what its cells defined). Under pytest a fixture supplies it
+by executing the solution notebook; in a notebook ``check("01.1")`` passes the live namespace;
+the grader passes a submitted notebook's. The tests are plain functions, so the same code runs
+in all three places. Messages must say what was expected: learners see them, not a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+from .execute import TimeLimitExceeded, describe_exception, time_limit
+
+DEFAULT_TEST_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    points: float = 1.0
+    hint: str = ""
+    timeout: float = DEFAULT_TEST_TIMEOUT  # per test, seconds
+
+
+def graded(exercise_id: str, hint: str = "") -> Callable[[Callable], Callable]:
+    """Mark a test function as one of the graded tests of ``exercise_id``."""
+
+    def mark(fn: Callable) -> Callable:
+        fn.exercise_id = exercise_id  # type: ignore[attr-defined]
+        fn.hint = hint  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class MissingDefinition(AssertionError):
+    """The notebook does not define a name a test needs."""
+
+
+class Namespace:
+    """Attribute access to a notebook's variables, with a friendly error for missing names."""
+
+    def __init__(self, variables: dict):
+        self._variables = variables
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._variables[name]
+        except KeyError:
+            raise MissingDefinition(
+                f"the notebook does not define `{name}` — run the cell that defines it "
+                "(or check the spelling of the name)") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._variables
+
+
+# ---------------------------------------------------------------------------------- finding tests
+def graded_tests_dir() -> Path:
+    """Where ``tests/graded`` is: $MINITORCH_GRADED_TESTS, else above the current folder or the package."""
+    env = os.environ.get("MINITORCH_GRADED_TESTS")
+    if env:
+        return Path(env)
+    starts = [Path.cwd(), Path(__file__).resolve().parent]
+    for start in starts:
+        for folder in [start, *start.parents]:
+            candidate = folder / "tests" / "graded"
+            if candidate.is_dir():
+                return candidate
+    raise FileNotFoundError(
+        "cannot find the graded tests (tests/graded): open the notebooks from the course folder, "
+        "or set MINITORCH_GRADED_TESTS to that folder")
+
+
+_loaded: dict[Path, ModuleType] = {}
+
+
+def load_lesson(lesson: str, reload: bool = False) -> ModuleType:
+    """Import ``tests/graded/test_lesson{lesson}.py`` (by path: it is not an installed package)."""
+    path = graded_tests_dir() / f"test_lesson{lesson}.py"
+    if not path.exists():
+        raise FileNotFoundError(f"no graded tests for lesson {lesson} ({path} does not exist)")
+    if path in _loaded and not reload:
+        return _loaded[path]
+    spec = importlib.util.spec_from_file_location(f"minitorch_graded_lesson{lesson}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    _loaded[path] = module
+    return module
+
+
+def lesson_exercises(lesson: str) -> tuple[list[Exercise], dict[str, list[Callable]]]:
+    module = load_lesson(lesson)
+    exercises = list(getattr(module, "EXERCISES", []))
+    tests: dict[str, list[Callable]] = {ex.id: [] for ex in exercises}
+    for name in dir(module):
+        fn = getattr(module, name)
+        if callable(fn) and name.startswith("test_") and hasattr(fn, "exercise_id"):
+            if fn.exercise_id not in tests:
+                raise ValueError(f"{module.__file__}: {name} is graded for unknown exercise {fn.exercise_id}")
+            tests[fn.exercise_id].append(fn)
+    for fns in tests.values():  # run in source order
+        fns.sort(key=lambda f: f.__code__.co_firstlineno)
+    return exercises, tests
+
+
+def find_exercise(exercise_id: str) -> tuple[Exercise, list[Callable]]:
+    lesson = exercise_id.split(".")[0]
+    exercises, tests = lesson_exercises(lesson)
+    for ex in exercises:
+        if ex.id == exercise_id:
+            return ex, tests[ex.id]
+    known = ", ".join(e.id for e in exercises) or "none"
+    raise KeyError(f"no exercise {exercise_id!r}; lesson {lesson} has: {known}")
+
+
+# ---------------------------------------------------------------------------------- running tests
+@dataclass
+class TestOutcome:
+    name: str
+    passed: bool
+    message: str = ""
+    timed_out: bool = False
+
+
+@dataclass
+class ExerciseResult:
+    id: str
+    title: str
+    score: float
+    max_score: float
+    status: str  # passed | partial | failed | not attempted | timeout | error
+    message: str
+    hint: str = ""
+    outcomes: list[TestOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "score": self.score, "max_score": self.max_score,
+                "status": self.status, "message": self.message}
+
+
+def _readable_test_name(fn: Callable) -> str:
+    return fn.__name__.removeprefix("test_").replace("_", " ")
+
+
+def run_test(fn: Callable, nb: Namespace, timeout: float) -> TestOutcome:
+    name = _readable_test_name(fn)
+    try:
+        with time_limit(timeout, f"test '{name}'"):
+            fn(nb)
+    except TimeLimitExceeded:
+        return TestOutcome(name, False, f"timed out after {timeout:g} s — is there an infinite loop?", True)
+    except NotImplementedError:
+        return TestOutcome(name, False, "not attempted yet: the exercise still raises NotImplementedError")
+    except AssertionError as e:
+        text = str(e).strip() or "an assertion failed"
+        return TestOutcome(name, False, text)
+    except Exception as e:  # the learner's code raised: report it in one line
+        return TestOutcome(name, False, "your code raised " + describe_exception(e))
+    return TestOutcome(name, True)
+
+
+def run_exercise(exercise: Exercise, tests: list[Callable], variables: dict) -> ExerciseResult:
+    """Run an exercise's tests against a notebook namespace; score = points × fraction passed."""
+    nb = Namespace(variables)
+    start = time.perf_counter()
+    outcomes: list[TestOutcome] = []
+    for fn in tests:
+        if outcomes and outcomes[-1].timed_out:
+            # One infinite loop is enough: don't spend the time limit again on every test.
+            outcomes.append(TestOutcome(_readable_test_name(fn), False, "skipped after a time-out", True))
+            continue
+        outcomes.append(run_test(fn, nb, exercise.timeout))
+    passed = sum(o.passed for o in outcomes)
+    total = len(outcomes)
+    score = round(exercise.points * passed / total, 2) if total else 0.0
+    failures = [o for o in outcomes if not o.passed]
+    if not total:
+        status, message = "error", "this exercise has no graded tests (tell your instructor)"
+    elif not failures:
+        status, message = "passed", f"all {total} tests passed"
+    else:
+        first = failures[0]
+        if any(o.timed_out for o in failures):
+            status = "timeout"
+        elif all(o.message.startswith("not attempted") for o in failures) and passed == 0:
+            status = "not attempted"
+        elif passed:
+            status = "partial"
+        else:
+            status = "failed"
+        message = f"{first.name}: {first.message}"
+    hint = next((getattr(fn, "hint", "") for fn in tests
+                 if _readable_test_name(fn) == failures[0].name and getattr(fn, "hint", "")),
+                exercise.hint) if failures else ""
+    return ExerciseResult(exercise.id, exercise.title, score, exercise.points, status, message, hint,
+                          outcomes, time.perf_counter() - start)

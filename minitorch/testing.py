@@ -1,0 +1,76 @@
+"""Checking numbers: ``assert_close`` and ``gradcheck`` (autograd vs finite differences)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+
+def _as_array(x: Any) -> np.ndarray:
+    data = getattr(x, "data", x)  # Value.data is a float, Tensor.data an ndarray
+    return np.asarray(data, dtype=np.float64)
+
+
+def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8, msg: str | None = None) -> None:
+    """Raise AssertionError unless ``|actual - expected| <= atol + rtol * |expected|`` elementwise.
+
+    Accepts numbers, sequences, numpy arrays, ``Value`` and ``Tensor``. The message says where and
+    by how much the values differ, prefixed by ``msg``.
+    """
+    a, e = _as_array(actual), _as_array(expected)
+    prefix = f"{msg}: " if msg else ""
+    if a.shape != e.shape:
+        raise AssertionError(f"{prefix}shape {a.shape} differs from the expected shape {e.shape}")
+    close = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return
+    if a.ndim == 0:
+        raise AssertionError(f"{prefix}got {a.item():.10g}, expected {e.item():.10g} "
+                             f"(difference {abs(a.item() - e.item()):.3g}, tolerance {atol + rtol * abs(e.item()):.3g})")
+    bad = np.argwhere(~close)
+    where = tuple(int(i) for i in bad[0])
+    raise AssertionError(f"{prefix}{len(bad)} of {a.size} values differ; first at index {where}: "
+                         f"got {a[where]:.10g}, expected {e[where]:.10g} "
+                         f"(max abs difference {np.nanmax(np.abs(a - e)):.3g})")
+
+
+def numerical_gradient(f: Callable[[Sequence[float]], float], xs: Sequence[float], eps: float = 1e-6) -> list[float]:
+    """Central differences (f(x + h) - f(x - h)) / 2h for each input of a function of floats."""
+    grads = []
+    for i in range(len(xs)):
+        plus = list(xs); plus[i] += eps
+        minus = list(xs); minus[i] -= eps
+        grads.append((f(plus) - f(minus)) / (2 * eps))
+    return grads
+
+
+def gradcheck(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True) -> bool:
+    """Compare autograd's gradients of ``fn(*inputs)`` with central finite differences.
+
+    Scalar engine: ``inputs`` are numbers (or ``Value``s, whose ``.data`` is used); ``fn`` takes
+    that many ``Value``s and returns a ``Value``. Returns True, or raises AssertionError naming the
+    input whose gradient is wrong (returns False when ``raise_exception=False``).
+    """
+    from .scalar import Value
+
+    xs = [float(getattr(x, "data", x)) for x in inputs]
+
+    def forward(values: Sequence[float]) -> float:
+        return fn(*[Value(v) for v in values]).data
+
+    leaves = [Value(v, label=f"x{i}") for i, v in enumerate(xs)]
+    out = fn(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: fn must return a Value, got {type(out).__name__}")
+    out.backward()
+    analytic = [leaf.grad for leaf in leaves]
+    numeric = numerical_gradient(forward, xs, eps)
+    for i, (a, n) in enumerate(zip(analytic, numeric)):
+        if not np.isclose(a, n, rtol=rtol, atol=atol):
+            if raise_exception:
+                raise AssertionError(f"gradcheck: gradient of input {i} (x{i} = {xs[i]:.6g}) is wrong: "
+                                     f"autograd says {a:.8g}, finite differences say {n:.8g}")
+            return False
+    return True

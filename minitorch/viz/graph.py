@@ -1,0 +1,215 @@
+"""Draw a computation graph as a ``graphviz.Digraph`` (displays inline in Jupyter).
+
+Works by duck typing on anything shaped like micrograd's ``Value``: a node has its parents in
+``_prev`` (or ``_children``, ``parents``), the name of the op that made it in ``_op``, and ``data``
+and ``grad``. Scalars show their data and grad; tensors (nodes whose ``data`` has a ``shape``)
+show shape and dtype, and their values on request. So the same function draws
+``minitorch.Value``, ``minitorch.Tensor`` and the Value class a learner writes in lesson 02.
+
+Node names in the DOT source are sequential (``n0, n1, ...``) rather than ``id(node)``, so that
+drawing the same graph twice gives byte-identical SVG.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Iterable
+
+import graphviz
+
+from .render import configure_renderer
+
+_PARENT_ATTRS = ("_prev", "_children", "parents", "_parents", "prev")
+_OP_ATTRS = ("_op", "op")
+
+# Colours chosen to be distinguishable for common colour-vision deficiencies.
+LEAF_COLOR = "#dbeafe"  # inputs and parameters
+INNER_COLOR = "#f8fafc"  # intermediate results
+ROOT_COLOR = "#fde68a"  # the node we drew the graph of
+OP_COLOR = "#e2e8f0"
+
+
+def parents_of(node: Any) -> list[Any]:
+    """The nodes ``node`` was computed from, in a deterministic order."""
+    for attr in _PARENT_ATTRS:
+        parents = getattr(node, attr, None)
+        if parents is not None:
+            if isinstance(parents, (set, frozenset)):
+                # micrograd stores parents in a set: iteration order changes from run to run.
+                return sorted(parents, key=lambda p: (str(getattr(p, "label", "")), repr(getattr(p, "data", ""))))
+            return [p for p in parents if p is not None]
+    return []
+
+
+def op_of(node: Any) -> str:
+    for attr in _OP_ATTRS:
+        op = getattr(node, attr, None)
+        if isinstance(op, str):
+            return op
+        if op is not None:  # e.g. a Function object: use its class name
+            return type(op).__name__
+    return ""
+
+
+def _escape(text: str) -> str:
+    """Escape the characters that have a meaning inside a DOT record label."""
+    for ch in "\\{}|<>\"":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _format_number(x: Any, precision: int) -> str:
+    try:
+        return f"{float(x):.{precision}f}"
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def _format_array(arr: Any, precision: int, max_values: int = 12) -> str:
+    import numpy as np
+
+    arr = np.asarray(arr)
+    if arr.size > max_values:
+        return "…"
+    flat = ", ".join(f"{v:.{precision}g}" for v in arr.ravel())
+    return f"[{flat}]"
+
+
+def _is_tensor_like(data: Any) -> bool:
+    return hasattr(data, "shape") and hasattr(data, "dtype") and getattr(data, "ndim", 0) > 0
+
+
+def _node_fields(node: Any, show_data: bool, show_grad: bool, show_values: bool, precision: int) -> list[str]:
+    fields = []
+    label = getattr(node, "label", "") or getattr(node, "name", "") or ""
+    if label:
+        fields.append(str(label))
+    data = getattr(node, "data", None)
+    grad = getattr(node, "grad", None)
+    grad_data = getattr(grad, "data", grad)  # a Tensor's grad is a Tensor; a Value's is a float
+    if _is_tensor_like(data):
+        fields.append(f"{tuple(data.shape)} {getattr(data.dtype, 'name', data.dtype)}")
+        if show_values:
+            fields.append("data " + _format_array(data, precision))
+        if show_grad:
+            if grad_data is None:
+                fields.append("grad None")
+            elif show_values:
+                fields.append("grad " + _format_array(grad_data, precision))
+            else:
+                fields.append("grad ✓")
+    else:
+        if show_data and data is not None:
+            fields.append(f"data {_format_number(data, precision)}")
+        if show_grad and grad_data is not None:
+            fields.append(f"grad {_format_number(grad_data, precision)}")
+    return fields
+
+
+def draw_graph(
+    root: Any,
+    *,
+    rankdir: str = "LR",
+    max_nodes: int = 100,
+    show_data: bool = True,
+    show_grad: bool = True,
+    show_values: bool = False,
+    precision: int = 4,
+    title: str | None = None,
+) -> graphviz.Digraph:
+    """Draw the computation graph that produced ``root``.
+
+    Args:
+        root: a ``Value``, a ``Tensor``, or any object with ``_prev``/``_op``/``data``/``grad``.
+        rankdir: layout direction: "LR" (inputs on the left, default), "TB", "RL" or "BT".
+        max_nodes: draw at most this many value nodes (closest to ``root`` first); the rest are
+            summarised in one "… more nodes" box, so huge graphs stay readable.
+        show_data, show_grad: include data / grad in each node.
+        show_values: for tensors, also print the values when there are at most 12 of them.
+        precision: digits after the decimal point for scalars.
+        title: an optional caption drawn above the graph.
+
+    Returns:
+        a ``graphviz.Digraph``; in Jupyter it renders itself as SVG. Call ``.source`` for DOT.
+    """
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_graph: rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")
+    if not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_graph: max_nodes must be a positive int, got {max_nodes!r}")
+    if not hasattr(root, "data"):
+        raise TypeError(f"draw_graph: expected a Value or Tensor (something with .data), got {type(root).__name__}")
+    configure_renderer()
+
+    dot = graphviz.Digraph(
+        graph_attr={"rankdir": rankdir, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"arrowsize": "0.6", "color": "#475569"},
+    )
+    if title:
+        dot.attr(label=title, labelloc="t", fontname="Helvetica", fontsize="13")
+
+    # Breadth-first from the root, so a capped drawing shows the nodes nearest the output.
+    names: dict[int, str] = {id(root): "n0"}
+    drawn: list[Any] = [root]
+    queue: deque[Any] = deque([root])
+    truncated_children: list[str] = []
+    while queue:
+        node = queue.popleft()
+        for parent in parents_of(node):
+            if id(parent) in names:
+                continue
+            if len(drawn) >= max_nodes:
+                truncated_children.append(names[id(node)])
+                break
+            names[id(parent)] = f"n{len(drawn)}"
+            drawn.append(parent)
+            queue.append(parent)
+
+    for node in drawn:
+        name = names[id(node)]
+        parents = parents_of(node)
+        fields = _node_fields(node, show_data, show_grad, show_values, precision)
+        color = ROOT_COLOR if node is root else (INNER_COLOR if parents else LEAF_COLOR)
+        dot.node(name, "{" + "|".join(_escape(f) for f in fields) + "}" if fields else "",
+                 shape="record", style="filled,rounded", fillcolor=color)
+        op = op_of(node)
+        target = name
+        if op:
+            target = name + "_op"
+            dot.node(target, _escape(op), shape="ellipse", style="filled", fillcolor=OP_COLOR,
+                     fontsize="10", width="0.3", height="0.3", margin="0.04")
+            dot.edge(target, name)
+        for parent in parents:
+            if id(parent) in names:
+                dot.edge(names[id(parent)], target)
+
+    if truncated_children:
+        hidden = _count_reachable(root) - len(drawn)
+        dot.node("more", f"… {hidden} more nodes", shape="note", style="filled", fillcolor="#f1f5f9")
+        for child in dict.fromkeys(truncated_children):
+            dot.edge("more", child + "_op" if op_of(drawn[int(child[1:])]) else child, style="dashed")
+    return dot
+
+
+def _count_reachable(root: Any) -> int:
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        for parent in parents_of(stack.pop()):
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return len(seen)
+
+
+def graph_nodes(root: Any) -> Iterable[Any]:
+    """Every node reachable from ``root`` (iterative, so deep graphs are fine)."""
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for parent in parents_of(node):
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
