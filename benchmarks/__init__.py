@@ -1,0 +1,1 @@
+"""Speed measurements against baselines run side by side, reported as ratios (not timed tests)."""
