@@ -1,0 +1,120 @@
+"""draw_graph: what it draws, that it is deterministic, and that it renders without system Graphviz."""
+
+import os
+import stat
+
+import graphviz
+import pytest
+from graphviz.backend import dot_command
+
+import minitorch
+from minitorch.viz import draw_graph, find_renderer, to_svg
+from minitorch.viz.render import configure_renderer
+
+
+def _expression():
+    a = minitorch.Value(2.0, label="a")
+    b = minitorch.Value(-3.0, label="b")
+    c = a * b + a
+    c.label = "c"
+    return a, b, c
+
+
+def test_every_value_and_op_becomes_a_node():
+    a, b, c = _expression()
+    src = draw_graph(c).source
+    # 4 values (a, b, a*b, c) and 2 op nodes (*, +)
+    assert src.count("shape=record") == 4 and src.count("shape=ellipse") == 2
+    assert 'label="{a|data 2.0000|grad 0.0000}"' in src
+    assert 'label="*"' in src and 'label="+"' in src
+
+
+def test_edges_follow_the_computation():
+    a, b, c = _expression()
+    src = draw_graph(c).source
+    # c = (a*b) + a: n0 is c, its op node receives a*b and a.
+    assert "n0_op -> n0" in src
+    assert src.count("-> n0_op") == 2 and src.count("-> n1_op") == 2
+
+
+def test_gradients_appear_after_backward():
+    a, b, c = _expression()
+    c.backward()
+    src = draw_graph(c).source
+    assert "{a|data 2.0000|grad -2.0000}" in src and "{b|data -3.0000|grad 2.0000}" in src
+
+
+def test_options_hide_fields_and_change_direction():
+    a, b, c = _expression()
+    src = draw_graph(c, show_grad=False, show_data=False, rankdir="TB").source
+    assert "grad" not in src and "data" not in src and "rankdir=TB" in src
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_graph(c, rankdir="sideways")
+    with pytest.raises(ValueError, match="max_nodes"):
+        draw_graph(c, max_nodes=0)
+    with pytest.raises(TypeError, match="expected a Value or Tensor"):
+        draw_graph(3.0)
+
+
+def test_drawing_is_deterministic_node_names_do_not_leak_addresses():
+    sources = {draw_graph(_expression()[2]).source for _ in range(3)}
+    assert len(sources) == 1
+    assert str(id(_expression()[2]))[:6] not in sources.pop()
+
+
+def test_big_graphs_are_capped_with_a_summary_node():
+    x = minitorch.Value(1.0, label="x")
+    y = x
+    for _ in range(5000):
+        y = y * 1.0
+    src = draw_graph(y, max_nodes=20).source
+    assert src.count("shape=record") == 20
+    assert "… 9981 more nodes" in src  # 10 001 values in all, 20 drawn
+
+
+def test_duck_typing_on_a_learners_class_with_set_parents():
+    class Mine:
+        def __init__(self, data, children=(), op="", label=""):
+            self.data, self.grad, self.label = data, 0.0, label
+            self._prev, self._op = set(children), op
+
+        def __add__(self, other):
+            return Mine(self.data + other.data, (self, other), "+")
+
+    out = Mine(1.0, label="p") + Mine(2.0, label="q")
+    sources = {draw_graph(out).source for _ in range(3)}
+    assert len(sources) == 1, "a set of parents must not make the drawing change between calls"
+    assert "{p|data 1.0000" in sources.pop()
+
+
+def test_record_special_characters_are_escaped():
+    v = minitorch.Value(1.0, label="w{1}|<b>")
+    assert r"w\{1\}\|\<b\>" in draw_graph(v).source
+
+
+def test_renders_svg_with_the_bundled_renderer(monkeypatch):
+    monkeypatch.setenv("MINITORCH_DOT", "graphviz-pure")
+    path = configure_renderer()
+    assert path is not None and path.endswith("graphviz-pure")
+    svg = to_svg(draw_graph(_expression()[2]))
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "data 2.0000" in svg
+    bundle = draw_graph(_expression()[2])._repr_mimebundle_()
+    assert "<svg" in bundle["image/svg+xml"]
+
+
+def test_a_system_dot_is_preferred_when_present(tmp_path, monkeypatch):
+    fake_dot = tmp_path / "dot"
+    fake_dot.write_text("#!/bin/sh\nexit 0\n")
+    fake_dot.chmod(fake_dot.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.delenv("MINITORCH_DOT", raising=False)
+    monkeypatch.setattr("minitorch.viz.render._script_dirs", lambda: [])
+    monkeypatch.setenv("PATH", str(tmp_path) + os.pathsep + os.environ["PATH"])
+    assert find_renderer() == str(fake_dot)
+
+
+def test_without_any_renderer_the_error_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(dot_command, "DOT_BINARY", "/nonexistent/dot")
+    with pytest.raises(RuntimeError, match="graphviz-pure"):
+        to_svg(graphviz.Digraph())
+    monkeypatch.setenv("MINITORCH_DOT", "/nonexistent/dot")
+    assert find_renderer() is None
