@@ -10,6 +10,7 @@ Where things live (see docs/architecture.md):
 from .scalar import Value
 from .viz import draw_graph
 from . import testing
+from . import optim
 
 __version__ = "0.1.0"
 

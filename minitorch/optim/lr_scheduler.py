@@ -360,9 +360,6 @@ class CosineAnnealingLR(LRScheduler):
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return _current_lrs(self.optimizer)
-        if self._step_count == 1 and t > 0:
-            # First step after resuming from last_epoch > 0: the closed form.
-            return [eta_min + (base_lr - eta_min) * (1 + math.cos(t * math.pi / T)) / 2 for base_lr in self.base_lrs]
         if (t - 1 - T) % (2 * T) == 0:
             # Leaving the minimum (cos factor 0 at t - 1): the ratio below would divide by zero.
             return [lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2

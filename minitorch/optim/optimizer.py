@@ -112,6 +112,10 @@ class Optimizer(ABC):
                             f"but got a single parameter ({_describe(params)}); wrap it in a list")
         if isinstance(params, (dict, str)):
             raise TypeError(f"{name}: params must be an iterable of parameters or of dicts, got {_describe(params)}")
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{name}: parameters must be given in an ordered collection (a list), not a set: "
+                            "the order of a set changes between runs, and the state dict refers to "
+                            "parameters by position")
         groups = list(params)
         if not groups:
             raise ValueError(f"{name}: optimizer got an empty parameter list")
@@ -156,10 +160,9 @@ class Optimizer(ABC):
         params = param_group["params"]
         if _is_parameter(params):
             params = [params]
-        elif isinstance(params, set):
-            raise TypeError(f"{name}: parameters must be given in an ordered collection (a list), not a set: "
-                            "the order of a set changes between runs, and the state dict refers to "
-                            "parameters by position")
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(f"{name}.add_param_group: parameters must be given in an ordered collection (a list), "
+                            "not a set: the state dict refers to parameters by position")
         else:
             params = list(params)
 
@@ -314,7 +317,8 @@ def _restore(value: Any, param: Any, key: str, where: str) -> Any:
     if key == "step":
         return value.item() if hasattr(value, "item") else value  # a 0-d tensor/array -> a number
     if isinstance(value, np.ndarray) or hasattr(value, "__array__"):
-        array = np.array(value, dtype=param.data.dtype)  # always a copy, in the parameter's dtype
+        # Always a copy, in the parameter's dtype (asarray first: torch's __array__ takes no copy=).
+        array = np.array(np.asarray(value), dtype=param.data.dtype)
         if array.shape != param.data.shape:
             raise ValueError(f"{where}: state entry {key!r} has shape {array.shape}, "
                              f"but its parameter has shape {param.data.shape}")
