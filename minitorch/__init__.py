@@ -7,11 +7,11 @@ Where things live (see docs/architecture.md):
     minitorch.course   lesson generation, in-notebook checks, grading
 """
 
-from .scalar import Value
+from .scalar import MLP, Layer, Neuron, Value
 from .viz import draw_graph
 from . import testing
 from . import optim
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "draw_graph", "__version__"]
+__all__ = ["Value", "Neuron", "Layer", "MLP", "draw_graph", "__version__"]

@@ -1,5 +1,6 @@
 """The scalar engine: autograd on single numbers (lessons 01-05)."""
 
+from .nn import MLP, Layer, Neuron
 from .value import Value
 
-__all__ = ["Value"]
+__all__ = ["Value", "Neuron", "Layer", "MLP"]

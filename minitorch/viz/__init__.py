@@ -1,6 +1,7 @@
 """Pictures of what you built: computation graphs (graphviz) and plots (matplotlib)."""
 
 from .graph import draw_graph
+from .plots import plot_decision_boundary, plot_loss_curve
 from .render import configure_renderer, find_renderer, to_svg
 
-__all__ = ["draw_graph", "configure_renderer", "find_renderer", "to_svg"]
+__all__ = ["draw_graph", "configure_renderer", "find_renderer", "to_svg", "plot_loss_curve", "plot_decision_boundary"]
