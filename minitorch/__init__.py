@@ -2,12 +2,16 @@
 
 Where things live (see docs/architecture.md):
     minitorch.scalar   the scalar autograd engine (``Value``)         lessons 01-05
+    minitorch.Tensor   the tensor engine (minitorch/tensor/)          lessons 06-07
+    minitorch.nn       layers and ``nn.functional``                   lessons 08-09
     minitorch.viz      computation-graph drawings and plots           every lesson
     minitorch.testing  gradcheck and assert_close
     minitorch.course   lesson generation, in-notebook checks, grading
 """
 
 from .scalar import MLP, Layer, Neuron, Value
+from .tensor import *  # noqa: F403  Tensor, tensor, zeros, randn, cat, no_grad, manual_seed, ...
+from . import nn
 from .viz import draw_graph
 from . import testing
 from . import optim

@@ -50,11 +50,14 @@ def gradcheck(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: flo
     """Compare autograd's gradients of ``fn(*inputs)`` with central finite differences.
 
     Scalar engine: ``inputs`` are numbers (or ``Value``s, whose ``.data`` is used); ``fn`` takes
-    that many ``Value``s and returns a ``Value``. Returns True, or raises AssertionError naming the
-    input whose gradient is wrong (returns False when ``raise_exception=False``).
+    that many ``Value``s and returns a ``Value``. Tensor engine: see ``_gradcheck_tensors``.
+    Returns True, or raises AssertionError naming the input whose gradient is wrong (returns False
+    when ``raise_exception=False``).
     """
     from .scalar import Value
 
+    if any(isinstance(getattr(x, "data", None), np.ndarray) for x in inputs):  # Tensors: the tensor engine
+        return _gradcheck_tensors(fn, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
     xs = [float(getattr(x, "data", x)) for x in inputs]
 
     def forward(values: Sequence[float]) -> float:
@@ -73,4 +76,54 @@ def gradcheck(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: flo
                 raise AssertionError(f"gradcheck: gradient of input {i} (x{i} = {xs[i]:.6g}) is wrong: "
                                      f"autograd says {a:.8g}, finite differences say {n:.8g}")
             return False
+    return True
+
+
+def _gradcheck_tensors(fn: Callable[..., Any], inputs: Sequence[Any], *, eps: float, atol: float, rtol: float,
+                       raise_exception: bool) -> bool:
+    """gradcheck for the tensor engine.
+
+    The inputs with ``requires_grad=True`` are checked, on float64 copies (finite differences in
+    float32 are too coarse to tell a right gradient from a wrong one); other inputs (targets,
+    indices, constants) are passed as they are. ``fn`` may return a tensor of any shape: with a
+    fixed random ``v`` of that shape, the scalar ``sum(v * fn(...))`` is differentiated both by
+    autograd (``out.backward(gradient=v)``) and by central differences, element by element.
+    """
+    from .tensor import Tensor, no_grad
+
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck: no input has requires_grad=True, so there is no gradient to check")
+    args = [Tensor(x.data.astype(np.float64), requires_grad=True) if i in checked else x
+            for i, x in enumerate(inputs)]
+    out = fn(*args)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
+    v = np.random.default_rng(0).standard_normal(out.shape)  # its own generator: the global one is untouched
+    if out.requires_grad:
+        out.backward(gradient=v)
+    for i in checked:
+        x = args[i].data  # perturbed in place below; fn reads it afresh on every call
+        analytic = np.zeros_like(x) if args[i].grad is None else args[i].grad.data
+        if analytic.shape != x.shape:
+            raise AssertionError(f"gradcheck: the gradient of input {i} has shape {analytic.shape}, "
+                                 f"expected the input's shape {x.shape}")
+        numeric = np.zeros_like(x)
+        with no_grad():
+            for j in np.ndindex(x.shape):
+                original = x[j]
+                x[j] = original + eps
+                plus = float(np.sum(fn(*args).data * v))
+                x[j] = original - eps
+                minus = float(np.sum(fn(*args).data * v))
+                x[j] = original
+                numeric[j] = (plus - minus) / (2 * eps)
+        close = np.isclose(analytic, numeric, rtol=rtol, atol=atol)
+        if not close.all():
+            if not raise_exception:
+                return False
+            where = tuple(int(k) for k in np.argwhere(~close)[0])
+            raise AssertionError(f"gradcheck: the gradient of input {i} (shape {x.shape}) is wrong at index {where}: "
+                                 f"autograd says {analytic[where]:.8g}, finite differences say {numeric[where]:.8g} "
+                                 f"({int((~close).sum())} of {x.size} entries differ)")
     return True

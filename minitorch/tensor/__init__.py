@@ -1,0 +1,30 @@
+"""The tensor engine: numpy arrays with broadcasting-aware autograd (lessons 06-07).
+
+    tensor.py      the Tensor class: every op's forward and backward, side by side
+    autograd.py    the backward pass and ``unbroadcast``, the one place broadcasting is undone
+    functions.py   ops on several tensors (cat, stack, where, maximum, ...) and minitorch.exp & co.
+    factories.py   tensor, zeros, ones, rand, randn, arange, eye, ... and the *_like versions
+    random.py      the global generator behind the random factories (manual_seed)
+    grad_mode.py   no_grad / enable_grad
+    dtypes.py      float32 by default, and PyTorch's type-promotion rules
+"""
+
+from .autograd import unbroadcast
+from .dtypes import float32, float64, int32, int64
+from .factories import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
+                        randn, randn_like, randperm, tensor, zeros, zeros_like)
+from .functions import (abs, cat, clamp, clip, exp, log, matmul, maximum, mean, minimum, relu, sigmoid, sqrt, stack,
+                        sum, tanh, where)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .random import get_generator, initial_seed, manual_seed
+from .tensor import Tensor, ValuesIndices
+
+__all__ = [
+    "Tensor", "ValuesIndices", "unbroadcast",
+    "tensor", "from_numpy", "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn", "randint",
+    "randperm", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like",
+    "cat", "stack", "where", "maximum", "minimum", "clip", "clamp", "matmul",
+    "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "sum", "mean",
+    "no_grad", "enable_grad", "is_grad_enabled", "manual_seed", "initial_seed", "get_generator",
+    "float32", "float64", "int32", "int64",
+]

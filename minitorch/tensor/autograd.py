@@ -1,0 +1,132 @@
+"""The backward pass of the tensor engine, and the one rule that makes broadcasting differentiable.
+
+Each operation stores a ``_backward(g)`` function: given ``g = dL/d(out)`` it returns
+``dL/d(input)`` for each input, **in the shape of the output** (or ``None`` for an input that
+needs no gradient). When an input was broadcast to take part — a bias ``(n,)`` added to a batch
+``(B, n)`` — every one of its numbers was used once per copy, so its gradient is the *sum* of the
+output gradient over the broadcast axes. ``unbroadcast`` does that sum, once, here, for every op:
+no op has to think about broadcasting in its backward.
+
+    >>> unbroadcast(np.ones((4, 3)), (3,))        # a bias used by 4 rows
+    array([4., 4., 4.])
+    >>> unbroadcast(np.ones((4, 3)), (4, 1))      # a column broadcast across 3 columns
+    array([[3.], [3.], [3.], [3.]])
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` (the shape of a broadcast result) down to ``shape`` (an input's shape).
+
+    Broadcasting did two things to the input, and the sum undoes both:
+    1. it prepended axes (``(3,)`` -> ``(1, 3)``): sum those axes away;
+    2. it stretched axes of size 1 (``(4, 1)`` -> ``(4, 3)``): sum them, keeping the 1.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def topological_order(root: "Tensor") -> list["Tensor"]:
+    """Every tensor ``root`` depends on, each listed after all of its inputs.
+
+    Iterative depth-first search (an explicit stack instead of recursion), so a graph 100 000 ops
+    deep does not hit Python's recursion limit.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node._prev:
+            if id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def _graph_freed(g: np.ndarray) -> tuple[np.ndarray, ...]:
+    raise RuntimeError(
+        "backward: trying to go backward through the graph a second time — the first backward() "
+        "freed it to save memory. Pass retain_graph=True to the first backward() if you need to "
+        "call backward twice (or recompute the forward pass).")
+
+
+def run_backward(root: "Tensor", seed: np.ndarray, retain_graph: bool) -> None:
+    """Push ``seed = dL/d(root)`` back through the graph; accumulate into leaves' ``.grad``.
+
+    Visits the tensors in reverse topological order, so a tensor's gradient is complete (every
+    consumer has added its share) before it is passed on to its inputs. Gradients in flight live
+    in ``pending`` and are dropped as soon as they are used. Unless ``retain_graph``, each op's
+    backward function and inputs are released right after use, so the graph's memory is freed.
+    """
+    from .tensor import Tensor
+
+    order = topological_order(root)
+    pending: dict[int, np.ndarray] = {id(root): seed}
+    for node in reversed(order):
+        g = pending.pop(id(node), None)
+        if g is None:  # no gradient flows here (e.g. it only feeds inputs that need none)
+            continue
+        if node._hooks:
+            for hook in node._hooks.values():
+                replaced = hook(Tensor._constant(g))
+                if replaced is not None:
+                    g = _hook_result(replaced, g)
+        if node._backward is None or node._retains_grad:
+            _accumulate(node, g)
+        if node._backward is None:  # a leaf: nothing further back
+            continue
+        grads = node._backward(g)
+        for parent, pg in zip(node._prev, grads):
+            if pg is None or not parent._requires_grad:
+                continue
+            pg = unbroadcast(pg, parent.data.shape)
+            if pg.dtype != parent.data.dtype:  # e.g. float32 * float64 -> float64: back to float32
+                pg = pg.astype(parent.data.dtype)
+            key = id(parent)
+            # Out of place: several inputs may have been handed the very same array.
+            pending[key] = pending[key] + pg if key in pending else pg
+        if not retain_graph:
+            node._backward = _graph_freed
+            node._prev = ()
+
+
+def _accumulate(node: "Tensor", g: np.ndarray) -> None:
+    """Add ``g`` into ``node.grad``. The first time, copy: ``.grad`` must own its array, because
+    ops may hand the same array to several inputs and optimizers update ``.grad.data`` in place."""
+    from .tensor import Tensor
+
+    if node.grad is None:
+        node.grad = Tensor._constant(np.array(g, dtype=node.data.dtype, copy=True))
+    else:
+        node.grad.data += g
+
+
+def _hook_result(replaced: object, g: np.ndarray) -> np.ndarray:
+    data = getattr(replaced, "data", replaced)
+    data = np.asarray(data)
+    if data.shape != g.shape:
+        raise RuntimeError(f"register_hook: the hook returned a gradient of shape {data.shape}, "
+                           f"expected the tensor's shape {g.shape}")
+    return data.astype(g.dtype, copy=False)

@@ -1,0 +1,34 @@
+"""The global random number generator behind ``rand``, ``randn``, ``randint``, ``randperm`` ...
+
+One ``numpy.random.Generator`` (PCG64) for the whole library, so ``minitorch.manual_seed(0)``
+makes every random factory — and everything built on them, like weight initialisation —
+reproducible. Like PyTorch, it starts from a fixed seed, so a fresh process is deterministic too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DEFAULT_SEED = 67280421310721  # PyTorch's default seed, for the same "deterministic by default"
+
+_generator = np.random.default_rng(DEFAULT_SEED)
+_seed = DEFAULT_SEED
+
+
+def manual_seed(seed: int) -> None:
+    """Reseed the global generator: the same seed gives the same random tensors."""
+    global _generator, _seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
+    _seed = int(seed)
+    _generator = np.random.default_rng(_seed)
+
+
+def initial_seed() -> int:
+    """The seed the global generator was last seeded with."""
+    return _seed
+
+
+def get_generator() -> np.random.Generator:
+    """The global generator (a ``numpy.random.Generator``); draw from it to stay reproducible."""
+    return _generator
