@@ -29,6 +29,21 @@ ROOT_COLOR = "#fde68a"  # the node we drew the graph of
 OP_COLOR = "#e2e8f0"
 
 
+class ComputationGraph(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders quietly in Jupyter.
+
+    graphviz-pure warns on stderr about every non-ASCII character in a label (it has no font
+    metrics for them); in a notebook that warning would become a cell output. Real rendering
+    errors still raise.
+    """
+
+    def _repr_image_svg_xml(self) -> str:
+        return self.pipe(format="svg", encoding="utf-8", quiet=True)
+
+    def _repr_image_png(self) -> bytes:
+        return self.pipe(format="png", quiet=True)
+
+
 def parents_of(node: Any) -> list[Any]:
     """The nodes ``node`` was computed from, in a deterministic order."""
     for attr in _PARENT_ATTRS:
@@ -70,7 +85,7 @@ def _format_array(arr: Any, precision: int, max_values: int = 12) -> str:
 
     arr = np.asarray(arr)
     if arr.size > max_values:
-        return "…"
+        return "..."
     flat = ", ".join(f"{v:.{precision}g}" for v in arr.ravel())
     return f"[{flat}]"
 
@@ -97,7 +112,7 @@ def _node_fields(node: Any, show_data: bool, show_grad: bool, show_values: bool,
             elif show_values:
                 fields.append("grad " + _format_array(grad_data, precision))
             else:
-                fields.append("grad ✓")
+                fields.append("grad: yes")
     else:
         if show_data and data is not None:
             fields.append(f"data {_format_number(data, precision)}")
@@ -116,14 +131,14 @@ def draw_graph(
     show_values: bool = False,
     precision: int = 4,
     title: str | None = None,
-) -> graphviz.Digraph:
+) -> ComputationGraph:
     """Draw the computation graph that produced ``root``.
 
     Args:
         root: a ``Value``, a ``Tensor``, or any object with ``_prev``/``_op``/``data``/``grad``.
         rankdir: layout direction: "LR" (inputs on the left, default), "TB", "RL" or "BT".
         max_nodes: draw at most this many value nodes (closest to ``root`` first); the rest are
-            summarised in one "… more nodes" box, so huge graphs stay readable.
+            summarised in one "... more nodes" box, so huge graphs stay readable.
         show_data, show_grad: include data / grad in each node.
         show_values: for tensors, also print the values when there are at most 12 of them.
         precision: digits after the decimal point for scalars.
@@ -140,7 +155,7 @@ def draw_graph(
         raise TypeError(f"draw_graph: expected a Value or Tensor (something with .data), got {type(root).__name__}")
     configure_renderer()
 
-    dot = graphviz.Digraph(
+    dot = ComputationGraph(
         graph_attr={"rankdir": rankdir, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35"},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"arrowsize": "0.6", "color": "#475569"},
@@ -185,7 +200,7 @@ def draw_graph(
 
     if truncated_children:
         hidden = _count_reachable(root) - len(drawn)
-        dot.node("more", f"… {hidden} more nodes", shape="note", style="filled", fillcolor="#f1f5f9")
+        dot.node("more", f"... {hidden} more nodes", shape="note", style="filled", fillcolor="#f1f5f9")
         for child in dict.fromkeys(truncated_children):
             dot.edge("more", child + "_op" if op_of(drawn[int(child[1:])]) else child, style="dashed")
     return dot

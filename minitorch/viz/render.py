@@ -67,7 +67,7 @@ def renderer_name() -> str:
 def to_svg(graph: graphviz.Digraph) -> str:
     """Render a graph to SVG text, with an actionable error when no renderer can be found."""
     try:
-        return graph.pipe(format="svg", encoding="utf-8")
+        return graph.pipe(format="svg", encoding="utf-8", quiet=True)
     except graphviz.ExecutableNotFound:
         raise RuntimeError(
             "draw_graph: no Graphviz renderer found. minitorch installs the self-contained "
