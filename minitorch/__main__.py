@@ -11,7 +11,7 @@ from pathlib import Path
 def _build_lessons(args: argparse.Namespace) -> int:
     from .course.lessons import build_lessons
 
-    stale = build_lessons(Path(args.solutions), Path(args.lessons), check=args.check)
+    stale = build_lessons(Path(args.solutions), Path(args.lessons), check=args.check, only=args.notebooks)
     if args.check:
         if stale:
             print("lessons/ is out of date for: " + ", ".join(stale))
@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build-lessons", help="regenerate lessons/ from solutions/")
     p.add_argument("--solutions", default="solutions")
     p.add_argument("--lessons", default="lessons")
+    p.add_argument("notebooks", nargs="*", help="only these solution notebooks (default: all)")
     p.add_argument("--check", action="store_true", help="only check; exit 1 if lessons/ is stale")
     p.set_defaults(func=_build_lessons)
 

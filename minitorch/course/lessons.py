@@ -70,10 +70,19 @@ def student_version(nb: nbformat.NotebookNode, name: str = "notebook") -> nbform
     return student
 
 
-def build_lessons(solutions: Path, lessons: Path, check: bool = False) -> list[str]:
-    """Write (or, with ``check``, only compare) every lesson; return the names that differ."""
+def build_lessons(solutions: Path, lessons: Path, check: bool = False, only: list[str] | None = None) -> list[str]:
+    """Write (or, with ``check``, only compare) every lesson; return the names that differ.
+
+    ``only``: restrict to these notebook names (e.g. ``["03_backprop.ipynb"]``).
+    """
     stale = []
     sources = sorted(solutions.glob("*.ipynb"))
+    if only:
+        wanted = {Path(name).name for name in only}
+        missing = wanted - {p.name for p in sources}
+        if missing:
+            raise FileNotFoundError(f"no such solution notebook(s) in {solutions}: {', '.join(sorted(missing))}")
+        sources = [p for p in sources if p.name in wanted]
     expected_names = {p.name for p in sources}
     for source in sources:
         nb = read_notebook(source)
@@ -85,7 +94,7 @@ def build_lessons(solutions: Path, lessons: Path, check: bool = False) -> list[s
             if not check:
                 lessons.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
-    for extra in sorted(lessons.glob("*.ipynb")) if lessons.exists() else []:
+    for extra in sorted(lessons.glob("*.ipynb")) if lessons.exists() and not only else []:
         if extra.name not in expected_names:
             stale.append(extra.name + " (no solution notebook)")
             if not check:

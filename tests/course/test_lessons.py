@@ -64,6 +64,17 @@ def test_build_and_check_round_trip(tmp_path):
     assert build_lessons(solutions, lessons, check=True) == ["99_orphan.ipynb (no solution notebook)"]
 
 
+def test_building_selected_notebooks_leaves_the_others_alone(tmp_path):
+    solutions, lessons = tmp_path / "solutions", tmp_path / "lessons"
+    solutions.mkdir()
+    for name in ["01_a.ipynb", "02_b.ipynb"]:
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), solutions / name)
+    assert build_lessons(solutions, lessons, only=["02_b.ipynb"]) == ["02_b.ipynb"]
+    assert sorted(p.name for p in lessons.iterdir()) == ["02_b.ipynb"]
+    with pytest.raises(FileNotFoundError, match="09_z.ipynb"):
+        build_lessons(solutions, lessons, only=["09_z.ipynb"])
+
+
 def test_repository_lessons_are_in_sync_with_solutions(capsys):
     code = main(["build-lessons", "--check", "--solutions", str(ROOT / "solutions"), "--lessons", str(ROOT / "lessons")])
     assert code == 0, capsys.readouterr().out
