@@ -180,12 +180,14 @@ class Value:
                 node.grad = 0.0
         self.grad += 1.0  # d(self)/d(self)
         for node in reversed(order):
-            node._backward()
+            if node._prev:  # a leaf has nothing to pass on
+                node._backward()
 
     def _backward(self) -> None:
         """The chain rule at one node: pass d(root)/d(self) to each parent, times the local derivative."""
+        grad = self.grad
         for parent, local in zip(self._prev, self._local_grads):
-            parent.grad += local * self.grad
+            parent.grad += local * grad
 
     def _topological_order(self) -> list["Value"]:
         """Every node reachable from self, each after all of its parents (iterative DFS).
