@@ -367,8 +367,8 @@ class Tensor:
             # dL/dA = G B^T and dL/dB = A^T G; batch axes are summed by unbroadcast.
             a2 = a if a.ndim > 1 else a[None, :]
             b2 = b if b.ndim > 1 else b[:, None]
-            g2 = g if a.ndim > 1 else np.expand_dims(g, -2)
-            g2 = g2 if b.ndim > 1 else np.expand_dims(g2, -1)
+            g2 = g if b.ndim > 1 else g[..., None]  # the output lost b's column axis: put it back
+            g2 = g2 if a.ndim > 1 else g2[..., None, :]  # ... and a's row axis
             ga = gb = None
             if self._requires_grad:
                 ga = g2 @ np.swapaxes(b2, -1, -2)
@@ -584,10 +584,9 @@ class Tensor:
             np.put_along_axis(grad, index, g if keepdim else np.expand_dims(g, axis), axis=axis)
             return (grad,)
 
-        if not keepdim:
-            values, index = values.squeeze(axis), index.squeeze(axis)
-        out = Tensor._from_op(values, (self,), f"{name}(dim={dim})", backward)
-        return ValuesIndices(out, Tensor._constant(index.astype(np.int64, copy=False)))
+        indices = index if keepdim else index.squeeze(axis)
+        out = Tensor._from_op(values if keepdim else values.squeeze(axis), (self,), f"{name}(dim={dim})", backward)
+        return ValuesIndices(out, Tensor._constant(indices.astype(np.int64, copy=False)))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         """Index of the largest value (of the flattened tensor when ``dim`` is None), int64."""
