@@ -6,6 +6,8 @@ import os
 # byte for byte on every machine, so the SVGs stored in solutions/ can be compared by nbval.
 os.environ.setdefault("MINITORCH_DOT", "graphviz-pure")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+# Progress bars print rates and times that differ on every run: off for stored and compared outputs.
+os.environ.setdefault("MINITORCH_NO_PROGRESS", "1")
 
 
 def pytest_addoption(parser):

@@ -82,3 +82,101 @@ def plot_decision_boundary(predict_fn: Callable[[np.ndarray], Sequence[int]], X:
         ax.set_title(title)
     ax.legend(loc="upper right", fontsize=8)
     return ax
+
+
+def plot_history(history, axes=None, *, title: str | None = None):
+    """Training and validation curves side by side: loss (left) and accuracy (right) per epoch.
+
+    ``history`` is a ``minitorch.training.History`` or a dict with lists ``train_loss``,
+    ``train_acc`` and optionally ``val_loss``, ``val_acc`` (and ``best_epoch``, 0-based, marked
+    with a dotted line). ``axes``: two matplotlib axes to draw into (a new figure when None).
+    Returns the two axes.
+    """
+    get = history.get if isinstance(history, dict) else (lambda key, default=None: getattr(history, key, default))
+    train_loss = np.asarray(get("train_loss", []), dtype=float)
+    if train_loss.ndim != 1 or train_loss.size == 0:
+        raise ValueError("plot_history: the history has no train_loss values to plot")
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    best = get("best_epoch", None)
+    for ax, metric, name in ((axes[0], "loss", "loss"), (axes[1], "acc", "accuracy")):
+        for split, style in (("train", "-"), ("val", "--")):
+            values = np.asarray(get(f"{split}_{metric}", []) or [], dtype=float)
+            if values.size:
+                label = "training" if split == "train" else "validation"
+                ax.plot(np.arange(1, values.size + 1), values, style, label=label)
+        if best is not None:
+            ax.axvline(best + 1, color="gray", linestyle=":", linewidth=1, label=f"best epoch ({best + 1})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        axes[0].figure.suptitle(title)
+    return axes
+
+
+def plot_confusion_matrix(matrix, class_names: Sequence[str] | None = None, ax=None, *, normalize: bool = False,
+                          title: str = "confusion matrix"):
+    """Show a confusion matrix (rows: true class, columns: predicted class) as a heat map with the
+    count (or, with ``normalize=True``, the fraction of the row) written in each cell."""
+    counts = np.asarray(matrix)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"plot_confusion_matrix: expected a square (k, k) matrix, got shape {counts.shape}")
+    k = counts.shape[0]
+    names = [str(i) for i in range(k)] if class_names is None else [str(c) for c in class_names]
+    if len(names) != k:
+        raise ValueError(f"plot_confusion_matrix: {len(names)} class names for a {k}x{k} matrix")
+    shown = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
+    ax = _axes(ax)
+    ax.imshow(shown, cmap="Blues")
+    threshold = shown.max() / 2 if shown.size else 0
+    for i in range(k):
+        for j in range(k):
+            text = f"{shown[i, j]:.2f}" if normalize else str(int(shown[i, j]))
+            ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                    color="white" if shown[i, j] > threshold else "black")
+    ax.set_xticks(range(k), names)
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    return ax
+
+
+def plot_images(images, labels=None, predictions=None, *, ncols: int = 10, size: float = 0.9, cmap: str = "gray_r"):
+    """A grid of small grey images (e.g. the 8x8 digits), titled with their labels.
+
+    ``images``: shape ``(n, h, w)``, or ``(n, h*w)`` for square images. With ``predictions`` each
+    title reads ``label→prediction``, in red when they differ. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    pictures = np.asarray(images, dtype=float)
+    if pictures.ndim == 2:
+        side = int(round(np.sqrt(pictures.shape[1])))
+        if side * side != pictures.shape[1]:
+            raise ValueError(f"plot_images: rows of {pictures.shape[1]} pixels are not square images; pass (n, h, w)")
+        pictures = pictures.reshape(-1, side, side)
+    if pictures.ndim != 3 or len(pictures) == 0:
+        raise ValueError(f"plot_images: expected images of shape (n, h, w) or (n, h*w), got {np.shape(images)}")
+    n = len(pictures)
+    rows = -(-n // ncols)
+    cols = min(ncols, n)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows * 1.25), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index >= n:
+            continue
+        ax.imshow(pictures[index], cmap=cmap, interpolation="nearest")
+        if labels is not None:
+            label = int(np.asarray(labels)[index])
+            if predictions is None:
+                ax.set_title(str(label), fontsize=9)
+            else:
+                guess = int(np.asarray(predictions)[index])
+                ax.set_title(f"{label}→{guess}", fontsize=9, color="black" if guess == label else "#D55E00")
+    fig.tight_layout()
+    return fig
