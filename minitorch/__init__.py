@@ -3,8 +3,10 @@
 Where things live (see docs/architecture.md):
     minitorch.scalar   the scalar autograd engine (``Value``)         lessons 01-05
     minitorch.Tensor   the tensor engine (minitorch/tensor/)          lessons 06-07
-    minitorch.nn       layers and ``nn.functional``                   lessons 08-09
+    minitorch.nn       Module, layers, losses, init, ``nn.functional``; save/load  lessons 08-09
     minitorch.viz      computation-graph drawings and plots           every lesson
+    minitorch.data     Dataset, DataLoader, toy sets, the shipped digits   lessons 05, 12
+    minitorch.training the training loop, early stopping, progress, checkpoints    lesson 12
     minitorch.testing  gradcheck and assert_close
     minitorch.course   lesson generation, in-notebook checks, grading
 """
@@ -12,9 +14,11 @@ Where things live (see docs/architecture.md):
 from .scalar import MLP, Layer, Neuron, Value
 from .tensor import *  # noqa: F403  Tensor, tensor, zeros, randn, cat, no_grad, manual_seed, ...
 from . import nn
+from .nn.serialization import load, save  # checkpoints without pickle
 from .viz import draw_graph
 from . import testing
 from . import optim
+from . import data, training
 
 __version__ = "0.1.0"
 

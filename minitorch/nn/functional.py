@@ -1,26 +1,31 @@
 """Stateless neural-network functions, as ``torch.nn.functional`` (``import minitorch.nn.functional as F``).
 
 Activations, ``softmax`` / ``log_softmax`` (numerically stable: logits of 1e4 are fine), ``linear``,
-and the losses ``nll_loss``, ``cross_entropy`` and ``mse_loss``.
+the losses ``nll_loss cross_entropy mse_loss l1_loss huber_loss binary_cross_entropy
+binary_cross_entropy_with_logits multi_margin_loss`` (each with ``reduction='mean'|'sum'|'none'``,
+PyTorch's values and gradients), and the regularisation penalties ``l1_penalty`` / ``l2_penalty``.
 
-``linear``, ``softmax``, ``log_softmax`` and ``nll_loss`` are primitive ops with their own
-backward (simpler and cheaper than the chain of tensor ops they stand for); ``cross_entropy`` and
-``mse_loss`` are built from ops, so autograd differentiates them for free.
+``linear``, ``softmax``, ``log_softmax``, ``nll_loss`` and the two binary cross-entropies are
+primitive ops with their own backward (simpler, cheaper or more stable than the chain of tensor
+ops they stand for); the other losses are built from ops, so autograd differentiates them for free.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
 from ..tensor.dtypes import to_float
-from ..tensor.functions import relu, sigmoid, tanh  # the activations are the tensor methods
+from ..tensor.functions import relu, sigmoid, tanh, where  # the activations are the tensor methods
 from ..tensor.tensor import Tensor, _dim
 
-__all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "log_softmax", "nll_loss", "cross_entropy", "mse_loss"]
+__all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "log_softmax", "nll_loss", "cross_entropy", "mse_loss",
+           "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "multi_margin_loss",
+           "l1_penalty", "l2_penalty"]
 
 _REDUCTIONS = ("mean", "sum", "none")
+_BCE_EPS = float(np.float32(1e-12))  # PyTorch's kernels declare it `constexpr float EPSILON = 1e-12`
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -102,13 +107,20 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean", ignore_index: 
     return _nll("nll_loss", input, target, reduction, ignore_index)
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", ignore_index: int = -100,
+                  label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of logits ``input`` (``(N, C)``, ``(C,)`` or ``(N, C, d1, ...)``) against
     ``target``: either class indices (integers, shape ``(N,)``...) — then it is
     ``nll_loss(log_softmax(input, dim=1), target)`` — or class probabilities of the input's shape.
-    (PyTorch's ``weight`` and ``label_smoothing`` are not supported.)
+
+    ``label_smoothing = ε`` trains towards a softened target: ``1 - ε`` on the true class plus
+    ``ε / C`` spread over all ``C`` classes, i.e. per sample
+    ``(1 - ε) * (-log q_y) + ε * mean_c(-log q_c)`` (PyTorch's definition). Stable for any logits:
+    everything goes through ``log_softmax``. (PyTorch's class ``weight`` is not supported.)
     """
     _check_reduction(reduction, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     class_axis = 0 if input.ndim == 1 else 1
     target_array = np.asarray(getattr(target, "data", target))
     if target_array.dtype.kind == "f":  # soft labels: -sum_c p_c log q_c
@@ -116,22 +128,177 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", ignore_in
             raise ValueError(f"cross_entropy: probability targets must have the input's shape {input.shape}, "
                              f"got {target_array.shape}")
         probs = target if isinstance(target, Tensor) else Tensor(target_array)
+        if label_smoothing:
+            probs = probs * (1 - label_smoothing) + label_smoothing / input.shape[class_axis]
         losses = -(probs * log_softmax(input, class_axis)).sum(dim=class_axis)
         return _reduce(losses, reduction)
-    return _nll("cross_entropy", log_softmax(input, class_axis), target, reduction, ignore_index)
+    logp = log_softmax(input, class_axis)
+    if not label_smoothing:
+        return _nll("cross_entropy", logp, target, reduction, ignore_index)
+    nll = _nll("cross_entropy", logp, target, "none", ignore_index)  # 0 for ignored samples
+    keep = target_array != ignore_index
+    uniform = -logp.mean(dim=class_axis) * keep  # the smoothing term, mean_c(-log q_c)
+    losses = nll * (1 - label_smoothing) + uniform * label_smoothing
+    if reduction == "mean":
+        return losses.sum() / int(keep.sum())  # over the samples that count, as nll_loss does
+    return _reduce(losses, reduction)
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean squared error ``mean((input - target)^2)``. The shapes must be equal: broadcasting a
     ``(N, 1)`` prediction against ``(N,)`` targets would silently compare every pair (PyTorch
     only warns; this is an error)."""
-    _check_reduction(reduction, "mse_loss")
-    target_shape = np.shape(getattr(target, "data", target))
-    if input.shape != target_shape:
-        raise ValueError(f"mse_loss: input shape {input.shape} and target shape {target_shape} differ; "
-                         "reshape one of them (broadcasting here is almost always a bug)")
-    diff = input - target
+    diff = input - _target(input, target, reduction, "mse_loss")
     return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean absolute error ``mean(|input - target|)``. Its gradient is ``sign(input - target)``
+    (0 where they are equal): every error pulls equally hard, so outliers matter less than in MSE."""
+    return _reduce((input - _target(input, target, reduction, "l1_loss")).abs(), reduction)
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Quadratic near the target, linear far from it. With ``d = input - target``:
+
+    ``0.5 d²`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``.
+
+    The two pieces meet with equal value and slope at ``|d| = delta``, so the gradient is ``d``
+    for small errors and ``± delta`` for large ones: MSE's smoothness without its outlier pull.
+    """
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    d = input - _target(input, target, reduction, "huber_loss")
+    small = np.abs(d.data) < delta
+    return _reduce(where(small, 0.5 * d * d, delta * (d.abs() - 0.5 * delta)), reduction)
+
+
+def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """``-(y log p + (1 - y) log(1 - p))`` for probabilities ``p = input`` in [0, 1] and targets
+    ``y`` (0/1, or soft, in [0, 1]) of the same shape.
+
+    As in PyTorch, each log is clamped to ``>= -100``, so ``p = 0`` or ``1`` gives a large but
+    finite loss (100) instead of infinity, and the gradient ``(p - y) / (p (1 - p))`` has its
+    denominator clamped to ``>= 1e-12`` (PyTorch's constant, a float32). Prefer
+    ``binary_cross_entropy_with_logits`` on raw scores: a sigmoid that rounds to exactly 0 or 1
+    has already lost the information this loss needs.
+    """
+    t = _target(input, target, reduction, "binary_cross_entropy")
+    p, y = to_float(input.data), t.data
+    outside = (p < 0) | (p > 1) | np.isnan(p)
+    if outside.any():
+        raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1] (apply sigmoid first, "
+                         f"or use binary_cross_entropy_with_logits on raw scores); got {p[outside].flat[0]} "
+                         f"in an input of shape {input.shape}")
+    with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
+        log_p = np.maximum(np.log(p), -100)
+        log_not_p = np.maximum(np.log1p(-p), -100)
+    out = -(y * log_p + (1 - y) * log_not_p)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (g * (p - y) / np.maximum(p * (1 - p), _BCE_EPS),  # d/dp, denominator clamped like PyTorch
+                g * (log_not_p - log_p))  # d/dy (finite even at p = 0 or 1, where PyTorch gives inf)
+
+    return _reduce(Tensor._from_op(out, (input, t), "binary_cross_entropy", backward), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of ``sigmoid(input)`` against ``target``, computed from the logits
+    ``x = input`` without ever forming the sigmoid:
+
+    ``loss = max(x, 0) - x y + log(1 + e^-|x|)``
+
+    (the same number, rearranged so that ``e`` is only raised to non-positive powers: exact and
+    finite for any logit, e.g. ±1e4). The gradient is simply ``sigmoid(x) - y``.
+    """
+    t = _target(input, target, reduction, "binary_cross_entropy_with_logits")
+    x, y = to_float(input.data), t.data
+    out = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sig = np.exp(-np.logaddexp(0, -x))  # sigmoid(x) = e^(-softplus(-x)), stable for any x
+        return g * (sig - y), -g * x
+
+    return _reduce(Tensor._from_op(out, (input, t), "binary_cross_entropy_with_logits", backward), reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
+                      reduction: str = "mean") -> Tensor:
+    """The multi-class hinge loss (Weston & Watkins / PyTorch's ``multi_margin_loss``): for scores
+    ``x`` of shape ``(N, C)`` (or ``(C,)``) and true classes ``y``,
+
+    ``loss_i = sum_{j != y_i} max(0, margin - x[i, y_i] + x[i, j])^p / C``.
+
+    A sample costs nothing once its true score beats every other score by ``margin``; it is
+    satisfied, not pushed further (unlike cross-entropy, which always wants more). ``p`` is 1 or 2.
+    """
+    _check_reduction(reduction, "multi_margin_loss")
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p!r}")
+    if input.ndim not in (1, 2):
+        raise ValueError(f"multi_margin_loss: input must be (N, C) or (C,), got shape {input.shape}")
+    t = _class_targets("multi_margin_loss", input, target)
+    classes = input.shape[-1]
+    _check_class_range("multi_margin_loss", t, classes, input.shape)
+    scores = input if input.ndim == 2 else input.unsqueeze(0)
+    rows, labels = np.arange(scores.shape[0]), t.reshape(-1)
+    true_score = scores[rows, labels].unsqueeze(1)  # (N, 1): x[i, y_i]
+    hinge = (margin - true_score + scores).relu()  # (N, C); relu's gradient is 0 at the kink, as PyTorch's
+    if p == 2:
+        hinge = hinge * hinge
+    others = np.ones(scores.shape, dtype=bool)
+    others[rows, labels] = False  # j = y_i is not a competitor
+    losses = (hinge * others).sum(dim=1) / classes
+    return _reduce(losses if input.ndim == 2 else losses.squeeze(0), reduction)
+
+
+def l1_penalty(parameters: Iterable[Tensor]) -> Tensor:
+    """``sum |w|`` over every element of every tensor in ``parameters`` (L1 regularisation).
+
+    Add ``lam * l1_penalty(weights)`` to a loss to push weights to exactly zero (its gradient is
+    ``lam * sign(w)``, the same pull however small ``w`` is). Usually only weights are penalised,
+    not biases: ``[p for n, p in model.named_parameters() if n.endswith("weight")]``.
+    """
+    return _penalty(parameters, "l1_penalty", lambda w: w.abs().sum())
+
+
+def l2_penalty(parameters: Iterable[Tensor]) -> Tensor:
+    """``sum w²`` over every element of every tensor in ``parameters`` (L2 regularisation).
+
+    Adding ``(lam / 2) * l2_penalty(weights)`` to the loss adds ``lam * w`` to each gradient,
+    which shrinks every weight by a factor ``1 - lr * lam`` per SGD step: exactly what
+    ``optim.SGD(..., weight_decay=lam)`` does.
+    """
+    return _penalty(parameters, "l2_penalty", lambda w: (w * w).sum())
+
+
+def _penalty(parameters: Iterable[Tensor], op: str, term: Any) -> Tensor:
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    total: Tensor | None = None
+    for i, w in enumerate(parameters):
+        if not isinstance(w, Tensor):
+            raise TypeError(f"{op}: expected Tensors (e.g. model.parameters()), got a {type(w).__name__} at "
+                            f"position {i}")
+        total = term(w) if total is None else total + term(w)
+    if total is None:
+        raise ValueError(f"{op}: got no parameters (an exhausted generator? model.parameters() can be "
+                         "iterated only once)")
+    return total
+
+
+def _target(input: Tensor, target: Any, reduction: str, op: str) -> Tensor:
+    """Check the arguments of an elementwise loss; the target as a Tensor (numbers, lists and
+    arrays take the input's dtype, as a PyTorch target would have it)."""
+    _check_reduction(reduction, op)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    if not isinstance(target, Tensor):
+        target = Tensor._constant(np.asarray(target, dtype=to_float(input.data).dtype))
+    if input.shape != target.shape:
+        raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ; "
+                         "reshape one of them (broadcasting here is almost always a bug)")
+    return target
 
 
 def _check_reduction(reduction: str, op: str) -> None:
@@ -159,6 +326,13 @@ def _class_targets(op: str, input: Tensor, target: Any) -> np.ndarray:
     return t
 
 
+def _check_class_range(op: str, t: np.ndarray, classes: int, shape: tuple[int, ...]) -> None:
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        wrong = t[(t < 0) | (t >= classes)].flat[0]
+        raise IndexError(f"{op}: target contains class {wrong}, but the input (shape {shape}) has "
+                         f"{classes} classes: targets must be in 0..{classes - 1}")
+
+
 def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int) -> Tensor:
     _check_reduction(reduction, op)
     t = _class_targets(op, logp, target)
@@ -166,10 +340,7 @@ def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int) 
     classes = logp.shape[class_axis]
     keep = t != ignore_index
     safe = t if keep.all() else np.where(keep, t, 0)
-    if safe.size and (safe.min() < 0 or safe.max() >= classes):
-        wrong = safe[(safe < 0) | (safe >= classes)].flat[0]
-        raise IndexError(f"{op}: target contains class {wrong}, but the input (shape {logp.shape}) has "
-                         f"{classes} classes: targets must be in 0..{classes - 1}")
+    _check_class_range(op, safe, classes, logp.shape)
     # Put the class axis last and stack all samples into rows: the picked entries of an (M, C)
     # array are then simply rows[i], safe[i].
     moved = np.moveaxis(logp.data, class_axis, -1)

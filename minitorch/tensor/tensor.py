@@ -763,7 +763,7 @@ def _to_array(data: Any, dtype: Any, op: str) -> np.ndarray:
             arr = np.array(data)
         except ValueError as e:
             raise ValueError(f"{op}: cannot make a tensor from this data ({e})") from None
-        if arr.dtype == np.float64:  # Python floats: PyTorch's default float32
+        if arr.dtype == np.float64 and dtype is None:  # Python floats: PyTorch's default float32 (unless told)
             arr = arr.astype(DEFAULT_FLOAT)
     if arr.dtype.kind not in _SUPPORTED_KINDS:
         raise TypeError(f"{op}: unsupported data type {arr.dtype} (expected numbers: bool, int or float)")
