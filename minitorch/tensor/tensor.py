@@ -178,7 +178,10 @@ class Tensor:
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        """``np.asarray(t)`` is ``t.data`` itself; ``np.array(t)`` (copy=True) a copy."""
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -325,6 +328,8 @@ class Tensor:
     def __pow__(self, exponent: Any) -> "Tensor":
         if isinstance(exponent, (Tensor, np.ndarray)):
             return self._pow_tensor(_operand(exponent, self, "pow"))
+        if isinstance(exponent, np.generic):  # a numpy scalar, e.g. np.float32(2): as a Python number
+            exponent = exponent.item()
         if not isinstance(exponent, (int, float)) or isinstance(exponent, bool):
             raise TypeError(f"pow: the exponent must be a number or a Tensor, got {type(exponent).__name__}")
         x = self.data if isinstance(exponent, int) else to_float(self.data)

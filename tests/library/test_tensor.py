@@ -37,6 +37,10 @@ def test_numpy_arrays_keep_their_dtype_and_dtype_argument_converts():
     assert minitorch.tensor(np.ones(2), dtype=np.float32).dtype == np.float32
 
 
+def test_an_explicit_float64_dtype_keeps_python_floats_exact():
+    assert minitorch.tensor([0.1], dtype=minitorch.float64).item() == 0.1  # not float32's 0.10000000149
+
+
 def test_tensor_copies_its_data_but_from_numpy_shares_it():
     source = np.zeros(3)
     copied, shared = minitorch.tensor(source), minitorch.from_numpy(source)
@@ -69,7 +73,8 @@ def test_attributes_follow_pytorch():
     assert x.numel() == 6 and len(x) == 2 and x.T.shape == (3, 2) and x.is_leaf
     assert isinstance(x.data, np.ndarray) and x.numpy() is x.data and x.grad is None
     assert minitorch.tensor([[2.5]]).item() == 2.5 and minitorch.tensor([1, 2]).tolist() == [1, 2]
-    assert np.asarray(x) is x.data
+    assert np.asarray(x) is x.data and np.array(x) is not x.data
+    assert ((x + 2) ** np.float32(2.0)).tolist() == [[4.0] * 3] * 2  # numpy scalars work as exponents
 
 
 def test_repr_reads_like_pytorch():
