@@ -339,21 +339,28 @@ def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int) 
     class_axis = 0 if logp.ndim == 1 else 1
     classes = logp.shape[class_axis]
     keep = t != ignore_index
-    safe = t if keep.all() else np.where(keep, t, 0)
+    ignoring = not keep.all()
+    safe = np.where(keep, t, 0) if ignoring else t
     _check_class_range(op, safe, classes, logp.shape)
-    # Put the class axis last and stack all samples into rows: the picked entries of an (M, C)
-    # array are then simply rows[i], safe[i].
-    moved = np.moveaxis(logp.data, class_axis, -1)
-    rows = np.arange(safe.size)
-    losses = -moved.reshape(-1, classes)[rows, safe.ravel()].reshape(t.shape) * keep
-    count = int(keep.sum())
+    # With the class axis last and all samples stacked into rows, the picked entries of the
+    # (M, C) array are simply [rows, safe]. (Only (N, C, d1, ...) inputs need the axis moved.)
+    last = class_axis == logp.ndim - 1
+    moved = logp.data if last else np.moveaxis(logp.data, class_axis, -1)
+    rows, cols = np.arange(safe.size), safe.reshape(-1)
+    losses = -moved.reshape(-1, classes)[rows, cols].reshape(t.shape)
+    if ignoring:
+        losses = losses * keep
+    count = int(keep.sum()) if ignoring else t.size
     out = losses if reduction == "none" else losses.sum() if reduction == "sum" else losses.sum() / count
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         # Only each sample's picked log-probability has a gradient: -1 (times 1/count for the mean).
-        per_sample = -g * keep if reduction != "mean" else (-g / count) * keep
+        per_sample = -g if reduction != "mean" else -g / count
+        if ignoring:
+            per_sample = per_sample * keep
         grad = np.zeros((safe.size, classes), dtype=g.dtype)
-        grad[rows, safe.ravel()] = np.broadcast_to(per_sample, t.shape).ravel()
-        return (np.moveaxis(grad.reshape(moved.shape), -1, class_axis),)
+        grad[rows, cols] = np.broadcast_to(per_sample, t.shape).reshape(-1)
+        grad = grad.reshape(moved.shape)
+        return (grad if last else np.moveaxis(grad, -1, class_axis),)
 
     return Tensor._from_op(out, (logp,), op, backward)

@@ -42,10 +42,11 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def topological_order(root: "Tensor") -> list["Tensor"]:
-    """Every tensor ``root`` depends on, each listed after all of its inputs.
+    """Every tensor ``root`` depends on that requires a gradient, each after all of its inputs.
 
     Iterative depth-first search (an explicit stack instead of recursion), so a graph 100 000 ops
-    deep does not hit Python's recursion limit.
+    deep does not hit Python's recursion limit. Inputs that need no gradient (data, targets,
+    constants) are left out: nothing flows to them.
     """
     order: list[Tensor] = []
     visited: set[int] = set()
@@ -60,7 +61,7 @@ def topological_order(root: "Tensor") -> list["Tensor"]:
         visited.add(id(node))
         stack.append((node, True))
         for parent in node._prev:
-            if id(parent) not in visited:
+            if parent._requires_grad and id(parent) not in visited:
                 stack.append((parent, False))
     return order
 
@@ -99,7 +100,7 @@ def run_backward(root: "Tensor", seed: np.ndarray, retain_graph: bool) -> None:
             continue
         grads = node._backward(g)
         for parent, pg in zip(node._prev, grads):
-            if pg is None or not parent._requires_grad:
+            if pg is None or not parent._requires_grad:  # e.g. a constant, or an op that skipped it
                 continue
             pg = unbroadcast(pg, parent.data.shape)
             if pg.dtype != parent.data.dtype:  # e.g. float32 * float64 -> float64: back to float32

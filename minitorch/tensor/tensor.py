@@ -242,8 +242,10 @@ class Tensor:
         Args:
             gradient: ``dL/d(self)``, a tensor of self's shape. May be omitted when self has one
                 element (a loss), where it is 1.
-            retain_graph: keep the graph so that backward can be called through it again.
-                By default the graph is freed as it is used, so memory does not build up.
+            retain_graph: keep the graph so that backward can be called through it again (or
+                drawn with its gradients: ``draw_graph(loss)``). By default each op's inputs
+                and backward function are released as soon as they are used, so the memory of a
+                training step is freed by its backward.
 
         Gradients *accumulate* across calls (as in PyTorch): zero them between training steps
         (``optimizer.zero_grad()``).
