@@ -16,6 +16,7 @@ from collections import deque
 from typing import Any, Iterable
 
 import graphviz
+import numpy as np
 
 from .render import configure_renderer
 
@@ -101,7 +102,9 @@ def _node_fields(node: Any, show_data: bool, show_grad: bool, show_values: bool,
         fields.append(str(label))
     data = getattr(node, "data", None)
     grad = getattr(node, "grad", None)
-    grad_data = getattr(grad, "data", grad)  # a Tensor's grad is a Tensor; a Value's is a float
+    # A Tensor's grad is a Tensor (use its .data); a Value's is a float; a learner's tensor may keep
+    # a bare ndarray, whose own .data is a memoryview, so arrays are taken as they are.
+    grad_data = grad if isinstance(grad, np.ndarray) else getattr(grad, "data", grad)
     if _is_tensor_like(data):
         fields.append(f"{tuple(data.shape)} {getattr(data.dtype, 'name', data.dtype)}")
         if show_values:

@@ -126,3 +126,18 @@ def test_rendering_in_a_notebook_writes_nothing_to_stderr(capfd):
     bundle = draw_graph(v)._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
     assert capfd.readouterr().err == ""
+
+
+def test_a_learners_tensor_with_ndarray_grads_shows_them():
+    import numpy as np
+
+    class Mine:
+        def __init__(self, data, parents=(), op=""):
+            self.data, self.grad, self._prev, self._op, self.label = np.asarray(data), None, parents, op, ""
+
+    x = Mine(np.ones((2, 3)))
+    loss = Mine(np.array(6.0), (x,), "sum")
+    x.grad, loss.grad = np.ones((2, 3)), np.array(1.0)
+    src = draw_graph(loss).source
+    assert "{data 6.0000|grad 1.0000}" in src and "memory" not in src
+    assert "(2, 3) float64|grad: yes" in src
