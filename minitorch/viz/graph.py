@@ -82,8 +82,6 @@ def _format_number(x: Any, precision: int) -> str:
 
 
 def _format_array(arr: Any, precision: int, max_values: int = 12) -> str:
-    import numpy as np
-
     arr = np.asarray(arr)
     if arr.size > max_values:
         return "..."
