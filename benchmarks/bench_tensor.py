@@ -104,7 +104,7 @@ def torch_step_fn(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray]) -> Ca
     return step
 
 
-def time_steps(steps: dict[str, Callable[[], float]], rounds: int = 7, per_round: int = 50) -> dict[str, float]:
+def time_steps(steps: dict[str, Callable[[], float]], rounds: int = 15, per_round: int = 30) -> dict[str, float]:
     """Seconds per step for each function: rounds interleaved (fair under a noisy machine), best round kept."""
     best = {name: float("inf") for name in steps}
     for fn in steps.values():

@@ -4,10 +4,14 @@ It is the scalar ``Value`` of lessons 02-05 with one change: ``data`` is a numpy
 a float. Every operation is written the same way, forward and backward side by side:
 
     def exp(self):
-        out = np.exp(x)                          # forward: the result, as a numpy array
+        out = np.exp(self.data)                  # forward: the result, as a numpy array
         def backward(g):                         # g = dL/d(out), shaped like out
             return (g * out,)                    # dL/d(self) = g * d(exp x)/dx = g * exp(x)
         return Tensor._from_op(out, (self,), "exp", backward)
+
+``Tensor._from_op`` records the graph edge (inputs, op name, backward) only when some input
+requires a gradient and recording is on (not inside ``no_grad()``). New ops — in ``nn`` or your
+own — are written the same way.
 
 ``backward`` returns one gradient per input (``None`` for an input that needs none). It may
 return it in the *output's* shape: the engine (``autograd.run_backward``) sums it back down to the
@@ -115,7 +119,7 @@ class Tensor:
                                f"got dtype {self.data.dtype} (convert with .float() first)")
         if not flag and self._backward is not None:
             raise RuntimeError("requires_grad: can only be switched off on a leaf tensor; "
-                               "use .detach() to get a copy of this one without a graph")
+                               "use .detach() for a tensor with the same data and no graph")
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":

@@ -20,8 +20,8 @@ from minitorch import Tensor
 from minitorch.testing import gradcheck
 from minitorch.tensor import unbroadcast
 
-settings.register_profile("tensor-gradients", max_examples=30, deadline=None)
-settings.load_profile("tensor-gradients")
+# Per test, not a global profile: other test files keep their own hypothesis settings.
+examples = settings(max_examples=30, deadline=None)
 
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
 PAIRS = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)
@@ -82,6 +82,7 @@ def test_gradcheck_needs_an_input_that_requires_grad():
 
 
 # ---------------------------------------------------------------------- unbroadcast
+@examples
 @given(st.data(), PAIRS)
 def test_unbroadcast_sums_each_input_element_over_all_its_copies(data, pair):
     small, _ = pair.input_shapes
@@ -97,6 +98,7 @@ def test_unbroadcast_sums_each_input_element_over_all_its_copies(data, pair):
 
 
 # ---------------------------------------------------------------------- arithmetic, with broadcasting
+@examples
 @given(st.data(), PAIRS)
 def test_add_sub_mul_gradients_with_broadcasting(data, pair):
     sa, sb = pair.input_shapes
@@ -106,23 +108,27 @@ def test_add_sub_mul_gradients_with_broadcasting(data, pair):
     check(lambda x, y: x * y, a, b)
 
 
+@examples
 @given(st.data(), PAIRS)
 def test_div_gradient_with_broadcasting(data, pair):
     sa, sb = pair.input_shapes
     check(lambda x, y: x / y, data.draw(reals(sa)), data.draw(positive(sb)))
 
 
+@examples
 @given(st.data(), PAIRS)
 def test_tensor_power_gradient_in_base_and_exponent(data, pair):
     sa, sb = pair.input_shapes
     check(lambda x, y: x**y, data.draw(positive(sa)), data.draw(reals(sb, -1.5, 1.5)))
 
 
+@examples
 @given(st.data(), SHAPES, st.sampled_from([2, 3, 0.5, -1, -2.5]))
 def test_scalar_power_gradient(data, shape, exponent):
     check(lambda x: x**exponent, data.draw(positive(shape)))
 
 
+@examples
 @given(st.data(), SHAPES, st.floats(-3, 3))
 def test_reflected_ops_with_python_numbers(data, shape, c):
     x = data.draw(positive(shape))
@@ -134,6 +140,7 @@ def test_reflected_ops_with_python_numbers(data, shape, c):
     check(lambda t: -t, x)
 
 
+@examples
 @given(st.data(), PAIRS)
 def test_maximum_and_minimum_gradients(data, pair):
     sa, sb = pair.input_shapes
@@ -142,6 +149,7 @@ def test_maximum_and_minimum_gradients(data, pair):
     check(minitorch.minimum, a, b)
 
 
+@examples
 @given(st.data(), hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3))
 def test_where_gradient_goes_to_the_chosen_side(data, shapes):
     sc, sa, sb = shapes.input_shapes
@@ -150,6 +158,7 @@ def test_where_gradient_goes_to_the_chosen_side(data, shapes):
 
 
 # ---------------------------------------------------------------------- elementwise functions
+@examples
 @given(st.data(), SHAPES)
 def test_smooth_unary_gradients(data, shape):
     x = data.draw(reals(shape))
@@ -157,6 +166,7 @@ def test_smooth_unary_gradients(data, shape):
         check(fn, x)
 
 
+@examples
 @given(st.data(), SHAPES)
 def test_log_and_sqrt_gradients(data, shape):
     x = data.draw(positive(shape))
@@ -164,6 +174,7 @@ def test_log_and_sqrt_gradients(data, shape):
     check(Tensor.sqrt, x)
 
 
+@examples
 @given(st.data(), SHAPES)
 def test_relu_and_abs_gradients_away_from_the_kink(data, shape):
     x = data.draw(away_from_zero(shape))
@@ -171,6 +182,7 @@ def test_relu_and_abs_gradients_away_from_the_kink(data, shape):
     check(Tensor.abs, x)
 
 
+@examples
 @given(st.data(), SHAPES, st.sampled_from([(-0.5, 0.5), (None, 0.3), (-1.0, None), (0.0, 1.0)]))
 def test_clip_gradient_passes_inside_the_bounds_only(data, shape, bounds):
     x = data.draw(distinct(shape, offset=0.05))  # never exactly on a bound
@@ -186,6 +198,7 @@ def shape_and_dims(draw, min_dims=0):
     return shape, dims if shape else None
 
 
+@examples
 @given(st.data(), shape_and_dims(), st.booleans())
 def test_sum_and_mean_gradients_over_any_dims(data, shape_dims, keepdim):
     shape, dims = shape_dims
@@ -194,6 +207,7 @@ def test_sum_and_mean_gradients_over_any_dims(data, shape_dims, keepdim):
     check(lambda t: t.mean(dim=dims, keepdim=keepdim), x)
 
 
+@examples
 @given(st.data(), hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), st.booleans())
 def test_max_and_min_gradients_along_a_dim(data, shape, keepdim):
     x = data.draw(distinct(shape))
@@ -204,6 +218,7 @@ def test_max_and_min_gradients_along_a_dim(data, shape, keepdim):
 
 
 # ---------------------------------------------------------------------- shapes
+@examples
 @given(st.data(), SHAPES)
 def test_reshape_flatten_and_transpose_gradients(data, shape):
     x = data.draw(reals(shape))
@@ -215,6 +230,7 @@ def test_reshape_flatten_and_transpose_gradients(data, shape):
         check(lambda t: t.transpose(0, -1).mT, x)
 
 
+@examples
 @given(st.data(), hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3))
 def test_permute_gradient(data, shape):
     order = data.draw(st.permutations(range(len(shape))))
@@ -223,6 +239,7 @@ def test_permute_gradient(data, shape):
     check(lambda t: t.permute(*order) * minitorch.tensor(weights), x)
 
 
+@examples
 @given(st.data(), SHAPES)
 def test_unsqueeze_squeeze_and_expand_gradients(data, shape):
     x = data.draw(reals(shape))
@@ -237,6 +254,7 @@ def test_unsqueeze_squeeze_and_expand_gradients(data, shape):
 
 
 # ---------------------------------------------------------------------- matmul
+@examples
 @given(st.data(), hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=3),
        st.integers(1, 4), st.integers(1, 4), st.integers(1, 4))
 def test_batched_matmul_gradient_with_broadcast_batch_dims(data, batch, n, k, m):
@@ -245,6 +263,7 @@ def test_batched_matmul_gradient_with_broadcast_batch_dims(data, batch, n, k, m)
     check(lambda x, y: x @ y, a, b)
 
 
+@examples
 @given(st.data(), st.integers(1, 4), st.integers(1, 4), st.lists(st.integers(1, 3), max_size=2).map(tuple))
 def test_matmul_gradient_with_vectors(data, k, m, batch):
     v, w = data.draw(reals((k,))), data.draw(reals((k,)))
@@ -255,6 +274,7 @@ def test_matmul_gradient_with_vectors(data, k, m, batch):
     check(lambda x, y: x @ y, left, v)   # (batch of) matrix @ vector
 
 
+@examples
 @given(st.data(), st.lists(st.integers(1, 3), max_size=2).map(tuple), st.integers(1, 4), st.integers(1, 4),
        st.booleans())
 def test_linear_gradient(data, batch, fan_in, fan_out, with_bias):
@@ -279,12 +299,14 @@ def basic_index(draw, shape):
     return tuple(parts)
 
 
+@examples
 @given(st.data(), hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
 def test_basic_indexing_gradient(data, shape):
     index = data.draw(basic_index(shape))
     check(lambda t: t[index], data.draw(reals(shape)))
 
 
+@examples
 @given(st.data(), hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
 def test_integer_array_indexing_gradient_adds_repeated_reads(data, shape):
     n = shape[0]
@@ -298,6 +320,7 @@ def test_integer_array_indexing_gradient_adds_repeated_reads(data, shape):
         check(lambda t: t[:, cols], x)
 
 
+@examples
 @given(st.data(), hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
 def test_boolean_mask_indexing_gradient(data, shape):
     mask = data.draw(hnp.arrays(np.bool_, shape))
@@ -305,6 +328,7 @@ def test_boolean_mask_indexing_gradient(data, shape):
 
 
 # ---------------------------------------------------------------------- joining
+@examples
 @given(st.data(), hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3), st.integers(1, 3))
 def test_cat_and_stack_gradients(data, shape, count):
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
@@ -319,6 +343,7 @@ def test_cat_and_stack_gradients(data, shape, count):
 
 
 # ---------------------------------------------------------------------- nn.functional
+@examples
 @given(st.data(), hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
 def test_softmax_and_log_softmax_gradients(data, shape):
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
@@ -327,6 +352,7 @@ def test_softmax_and_log_softmax_gradients(data, shape):
     check(lambda t: F.log_softmax(t, dim=dim), x)
 
 
+@examples
 @given(st.data(), st.integers(1, 5), st.integers(1, 5), st.sampled_from(["mean", "sum", "none"]))
 def test_cross_entropy_and_nll_loss_gradients(data, n, c, reduction):
     logits = data.draw(reals((n, c), -5, 5))
@@ -337,6 +363,7 @@ def test_cross_entropy_and_nll_loss_gradients(data, n, c, reduction):
     check(lambda t, p: F.cross_entropy(t, p, reduction=reduction), logits, probs)  # soft labels: both
 
 
+@examples
 @given(st.data(), st.integers(1, 3), st.integers(2, 4), st.integers(1, 3))
 def test_cross_entropy_gradient_with_extra_dims_and_ignored_targets(data, n, c, d):
     logits = data.draw(reals((n, c, d), -5, 5))
@@ -346,6 +373,7 @@ def test_cross_entropy_gradient_with_extra_dims_and_ignored_targets(data, n, c, 
     check(lambda t: F.cross_entropy(t, minitorch.tensor(target)), logits)
 
 
+@examples
 @given(st.data(), SHAPES)
 def test_mse_loss_gradient(data, shape):
     check(F.mse_loss, data.draw(reals(shape)), data.draw(reals(shape)))
