@@ -84,12 +84,13 @@ def plot_decision_boundary(predict_fn: Callable[[np.ndarray], Sequence[int]], X:
     return ax
 
 
-def plot_history(history, axes=None, *, title: str | None = None):
+def plot_history(history, axes=None, *, title: str | None = None, log: bool = False):
     """Training and validation curves side by side: loss (left) and accuracy (right) per epoch.
 
     ``history`` is a ``minitorch.training.History`` or a dict with lists ``train_loss``,
     ``train_acc`` and optionally ``val_loss``, ``val_acc`` (and ``best_epoch``, 0-based, marked
     with a dotted line). ``axes``: two matplotlib axes to draw into (a new figure when None).
+    ``log=True`` draws the loss on a logarithmic axis, where its late, small changes show.
     Returns the two axes.
     """
     get = history.get if isinstance(history, dict) else (lambda key, default=None: getattr(history, key, default))
@@ -113,6 +114,8 @@ def plot_history(history, axes=None, *, title: str | None = None):
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
+    if log:
+        axes[0].set_yscale("log")
     if title:
         axes[0].figure.suptitle(title)
     return axes

@@ -140,20 +140,19 @@ def test_evaluate_uses_eval_mode_records_no_graph_and_restores_the_mode():
     assert first[1] == accuracy(logits, Y[60:])
     model.train()
 
-    class Spy(nn.Module):  # records whether the outputs it sees carry a graph
-        def __init__(self, inner):
-            super().__init__()
-            self.inner = inner
-            self.seen = []
+    class RecordingLinear(nn.Linear):  # notes the mode and whether its output carries a graph
+        calls: list = []
 
         def forward(self, x):
-            out = self.inner(x)
-            self.seen.append((out.requires_grad, self.inner.training))
+            out = super().forward(x)
+            RecordingLinear.calls.append((self.training, out.requires_grad))
             return out
 
-    spy = Spy(model)
-    evaluate(spy, val, nn.CrossEntropyLoss())
-    assert spy.seen == [(False, False)], f"expected one batch without a graph in eval mode, got {spy.seen}"
+    minitorch.manual_seed(0)
+    recorded = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), RecordingLinear(8, 3))
+    evaluate(recorded, val, nn.CrossEntropyLoss())
+    assert RecordingLinear.calls == [(False, False)], \
+        f"expected one batch without a graph in eval mode, got {RecordingLinear.calls}"
     with pytest.raises(ValueError, match="evaluate: the loader gave no batches"):
         evaluate(model, [], nn.CrossEntropyLoss())
 
@@ -216,6 +215,9 @@ def test_plot_history_draws_both_splits_and_marks_the_best_epoch():
     assert labels == ["training", "validation", "best epoch (2)"]
     assert list(loss_ax.get_lines()[1].get_ydata()) == [1.1, 0.7, 0.75]
     assert list(acc_ax.get_lines()[0].get_xdata()) == [1, 2, 3], "epochs are numbered from 1"
+    assert loss_ax.get_yscale() == "linear"
+    plt.close("all")
+    assert plot_history(history, log=True)[0].get_yscale() == "log"
     plt.close("all")
     only_train = plot_history({"train_loss": [1.0, 0.5], "train_acc": [0.5, 0.9]})
     assert [line.get_label() for line in only_train[0].get_lines()] == ["training"]
