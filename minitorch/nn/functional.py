@@ -364,3 +364,11 @@ def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int) 
         return (grad if last else np.moveaxis(grad, -1, class_axis),)
 
     return Tensor._from_op(out, (logp,), op, backward)
+
+
+# Dropout and batch normalisation are defined next to their modules (dropout.py, normalization.py) and
+# offered here under PyTorch's F names. Imported last: those files import Module, never this one.
+from .dropout import dropout  # noqa: E402
+from .normalization import batch_norm  # noqa: E402
+
+__all__ += ["dropout", "batch_norm"]

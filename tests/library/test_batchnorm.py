@@ -250,3 +250,9 @@ def test_trained_state_dict_loads_into_pytorch_and_gives_the_same_eval_output():
     x = np.random.default_rng(3).normal(size=(6, 5)).astype(np.float32)
     assert_close(ours.eval()(minitorch.tensor(x)), theirs.eval()(torch.from_numpy(x)).detach().numpy(), rtol=1e-5,
                  atol=1e-6, msg="eval output of the same weights in both libraries")
+
+
+def test_functional_batch_norm_is_offered_under_pytorchs_name():
+    from minitorch.nn import functional as F
+
+    assert F.batch_norm is batch_norm

@@ -136,3 +136,11 @@ def test_bad_probability_is_rejected(p):
 def test_inplace_is_refused_with_a_reason():
     with pytest.raises(ValueError, match="inplace=True is not supported"):
         nn.Dropout(0.5, inplace=True)
+
+
+def test_functional_dropout_is_offered_under_pytorchs_name():
+    from minitorch.nn import functional as F
+
+    assert F.dropout is dropout_module.dropout
+    x = minitorch.ones(3, 3)
+    assert F.dropout(x, 0.5, training=False) is x
