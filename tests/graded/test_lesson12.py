@@ -8,6 +8,9 @@ tests/library/test_training.py). The problems
 are small synthetic ones, so each check takes a fraction of a second.
 """
 
+import contextlib
+import os
+
 import numpy as np
 
 import minitorch
@@ -227,12 +230,27 @@ def test_evaluate_records_no_graph_changes_nothing_and_restores_the_mode(nb):
 
 
 # ------------------------------------------------------------------------------------------- 12.5
+@contextlib.contextmanager
+def _no_progress_bars():
+    """The learner's fit shows a progress bar; inside a check() cell it would only add clutter."""
+    before = os.environ.get("MINITORCH_NO_PROGRESS")
+    os.environ["MINITORCH_NO_PROGRESS"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["MINITORCH_NO_PROGRESS"]
+        else:
+            os.environ["MINITORCH_NO_PROGRESS"] = before
+
+
 def _fit_both(nb, lr, max_epochs, patience):
     mine, ref = _model(4, batchnorm=True, dropout=0.2), _model(4, batchnorm=True, dropout=0.2)
     val = DataLoader(TensorDataset(X[50:], Y[50:]), batch_size=30)
     minitorch.manual_seed(10)
-    history = nb.fit(mine, _loader(seed=5), val, nn.CrossEntropyLoss(), optim.SGD(mine.parameters(), lr=lr,
-                     momentum=0.9), max_epochs, patience)
+    with _no_progress_bars():
+        history = nb.fit(mine, _loader(seed=5), val, nn.CrossEntropyLoss(),
+                         optim.SGD(mine.parameters(), lr=lr, momentum=0.9), max_epochs, patience)
     minitorch.manual_seed(10)
     want = fit(ref, _loader(seed=5), nn.CrossEntropyLoss(), optim.SGD(ref.parameters(), lr=lr, momentum=0.9),
                max_epochs, val_loader=val, early_stopping=EarlyStopping(patience, model=ref), show_progress=False)
