@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:
+    import nbformat
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -22,6 +24,10 @@ class NotebookError(Exception):
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
+    # Imported here, not at the top: nbformat's schema validation takes seconds to import, and every
+    # lesson's first cell imports check() (which needs only the recognisers below).
+    import nbformat
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
