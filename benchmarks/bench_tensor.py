@@ -9,10 +9,15 @@ Also: minitorch's memory over 1 000 steps (tracemalloc), which must stay flat â€
 step is freed by its backward.
 
     python -m benchmarks tensor
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python -m benchmarks tensor   # steadier on a busy machine
+
+(Timings are the best of several interleaved rounds; on a machine shared with other work, multi-
+threaded BLAS is at the mercy of the scheduler, and one thread per library compares more fairly.)
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import time
 import tracemalloc
@@ -150,7 +155,8 @@ def main() -> None:
         if not np.allclose(values, reference, rtol=1e-4):
             raise AssertionError(f"{name} computes different losses: {values} vs numpy {reference}")
 
-    print(f"MLP {IN}-{HIDDEN}-{OUT}, batch {BATCH}, float32: forward + cross-entropy + backward + SGD update")
+    print(f"MLP {IN}-{HIDDEN}-{OUT}, batch {BATCH}, float32: forward + cross-entropy + backward + SGD update "
+          f"(BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')})")
     seconds = time_steps(steps)
     base = seconds["numpy (by hand)"]
     print(f"{'implementation':<18}{'ms / step':>12}{'vs numpy':>12}")
@@ -166,8 +172,8 @@ def main() -> None:
         print(f"{name:<18}" + "".join(f"{m:>8.2f}" for m in marks) + f"{peak:>8.2f}")
     print(f"growth from step {MARKS[-2]} to {MARKS[-1]}: "
           + ", ".join(f"{name} {g:+.0f} bytes" for name, g in growth.items()))
-    print("(minitorch's level is the parameters' .grad arrays, kept between steps; its rise over the first "
-          "hundreds of steps is Python's free lists filling up to their caps)")
+    print("(minitorch's level is the parameters' .grad arrays, kept between steps; a rise over the first "
+          "hundreds of steps, if any, is Python's free lists filling up to their caps)")
     print(f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
