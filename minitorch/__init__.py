@@ -11,6 +11,7 @@ Where things live (see docs/architecture.md):
     minitorch.course   lesson generation, in-notebook checks, grading
 """
 
+from . import tensor as _tensor_package
 from .scalar import MLP, Layer, Neuron, Value
 from .tensor import *  # noqa: F403  Tensor, tensor, zeros, randn, cat, no_grad, manual_seed, ...
 from . import nn
@@ -22,4 +23,5 @@ from . import data, training
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "Neuron", "Layer", "MLP", "draw_graph", "__version__"]
+__all__ = ["Value", "Neuron", "Layer", "MLP", *_tensor_package.__all__, "nn", "optim", "data", "training",
+           "testing", "viz", "save", "load", "draw_graph", "__version__"]
