@@ -183,3 +183,68 @@ def plot_images(images, labels=None, predictions=None, *, ncols: int = 10, size:
                 ax.set_title(f"{label}→{guess}", fontsize=9, color="black" if guess == label else "#D55E00")
     fig.tight_layout()
     return fig
+
+
+def plot_trajectories(f: Callable[[np.ndarray, np.ndarray], np.ndarray], paths: dict, ax=None, *,
+                      xlim: tuple[float, float] = (-2.0, 2.0), ylim: tuple[float, float] = (-1.0, 3.0),
+                      levels: int = 30, log_levels: bool = True, minimum: Sequence[float] | None = None,
+                      title: str | None = None):
+    """Optimizer paths over the contours of a 2-D loss surface.
+
+    Args:
+        f: the surface, vectorised: ``f(X, Y)`` on meshgrid arrays returns the loss grid.
+        paths: ``{name: points}`` with ``points`` of shape (steps + 1, 2), start first.
+        xlim, ylim: the window drawn. ``levels``: number of contour lines, spaced
+            logarithmically when ``log_levels`` (valleys like Rosenbrock's need it).
+        minimum: optional (x, y) of the minimum, marked with a star.
+    """
+    ax = _axes(ax)
+    xs = np.linspace(*xlim, 300)
+    ys = np.linspace(*ylim, 300)
+    X, Y = np.meshgrid(xs, ys)
+    Z = np.asarray(f(X, Y), dtype=float)
+    if log_levels:
+        low = max(float(Z.min()), 1e-6)
+        contour_levels = np.geomspace(low if low > 0 else 1e-6, max(float(Z.max()), low * 10), levels)
+    else:
+        contour_levels = np.linspace(float(Z.min()), float(Z.max()), levels)
+    ax.contour(X, Y, Z, levels=contour_levels, colors="#cbd5e1", linewidths=0.7)
+    for i, (name, points) in enumerate(paths.items()):
+        pts = np.asarray(points, dtype=float)
+        if pts.ndim != 2 or pts.shape[1] != 2:
+            raise ValueError(f"plot_trajectories: path {name!r} must have shape (steps, 2), got {pts.shape}")
+        color = CLASS_COLORS[i % len(CLASS_COLORS)]
+        ax.plot(pts[:, 0], pts[:, 1], "-", color=color, lw=1.4, label=name)
+        ax.plot(pts[0, 0], pts[0, 1], "o", color=color, ms=4)
+    if minimum is not None:
+        ax.plot(*minimum, "*", color="black", ms=10, label="minimum")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_lr_schedule(schedules: dict, ax=None, *, log: bool = False, title: str = "learning rate"):
+    """Learning rate against step for one or more schedules: ``{name: [lr_0, lr_1, ...]}``.
+
+    To record a minitorch (or PyTorch) scheduler: call ``scheduler.get_last_lr()[0]`` before each
+    ``optimizer.step(); scheduler.step()``.
+    """
+    ax = _axes(ax)
+    for i, (name, lrs) in enumerate(schedules.items()):
+        values = np.asarray(lrs, dtype=float)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"plot_lr_schedule: schedule {name!r} must be a non-empty 1-D sequence, got shape {values.shape}")
+        ax.plot(np.arange(values.size), values, color=CLASS_COLORS[i % len(CLASS_COLORS)], label=name)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("lr")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
