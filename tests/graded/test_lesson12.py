@@ -26,8 +26,8 @@ EXERCISES = [
                   "if drop_last else n; return [order[s:s + batch_size] for s in range(0, stop, batch_size)]."),
     Exercise("12.2", "BatchNorm from tensor operations", points=3,
              hint="Training: mean = x.mean(dim=0); var = ((x - mean) ** 2).mean(dim=0); update "
-                  "self.running_mean.data[...] = (1 - m) * self.running_mean.data + m * mean.data and the same for "
-                  "running_var with var.data * n / (n - 1); self.num_batches_tracked.data += 1. Eval: mean, var = "
+                  "self.running_mean.data[...] = (1 - rho) * self.running_mean.data + rho * mean.data (rho = self.momentum) "
+                  "and the same for running_var with var.data * n / (n - 1); self.num_batches_tracked.data += 1. Eval: mean, var = "
                   "self.running_mean, self.running_var. Both: x_hat = (x - mean) / (var + self.eps).sqrt(); "
                   "return self.weight * x_hat + self.bias."),
     Exercise("12.3", "One training epoch", points=2,
