@@ -38,6 +38,11 @@ class ComputationGraph(graphviz.Digraph):
     errors still raise.
     """
 
+    def __repr__(self) -> str:
+        # No memory address: notebook outputs stay identical from run to run.
+        nodes = sum(1 for line in self.body if "shape=record" in line)
+        return f"<ComputationGraph of {nodes} values; display it in Jupyter, or .source for DOT>"
+
     def _repr_image_svg_xml(self) -> str:
         return self.pipe(format="svg", encoding="utf-8", quiet=True)
 
@@ -198,6 +203,11 @@ def draw_graph(
         for parent in parents:
             if id(parent) in names:
                 dot.edge(names[id(parent)], target)
+        if op and not parents:
+            # Tensor.backward() frees the graph (as PyTorch does) unless asked to keep it.
+            dot.node(name + "_freed", "graph freed by backward()\ndraw before it, or call\nbackward(retain_graph=True)",
+                     shape="note", style="filled", fillcolor="#fef3c7", fontsize="9")
+            dot.edge(name + "_freed", target, style="dashed")
 
     if truncated_children:
         hidden = _count_reachable(root) - len(drawn)

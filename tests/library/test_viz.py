@@ -141,3 +141,27 @@ def test_a_learners_tensor_with_ndarray_grads_shows_them():
     src = draw_graph(loss).source
     assert "{data 6.0000|grad 1.0000}" in src and "memory" not in src
     assert "(2, 3) float64|grad: yes" in src
+
+
+def test_a_graph_freed_by_backward_says_so_instead_of_looking_empty():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()
+    kept = draw_graph(loss).source
+    assert "graph freed" not in kept and kept.count("shape=record") == 3
+    loss.backward()
+    freed = draw_graph(loss).source
+    assert "graph freed by backward()" in freed and "retain_graph=True" in freed
+
+
+def test_tensor_nodes_show_shape_dtype_and_gradients():
+    x = minitorch.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    x.label = "x"
+    y = (x * 2.0).sum()
+    y.backward(retain_graph=True)
+    src = draw_graph(y, show_values=True).source
+    assert "{x|(1, 3) float32|data [1, 2, 3]|grad [2, 2, 2]}" in src
+
+
+def test_the_text_repr_has_no_memory_address():
+    text = repr(draw_graph(_expression()[2]))
+    assert text == "<ComputationGraph of 4 values; display it in Jupyter, or .source for DOT>"
