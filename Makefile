@@ -39,7 +39,9 @@ notebooks: $(STAMP)
 grade-solutions: $(STAMP)
 	$(BIN)/python -m minitorch grade solutions --json grades.json
 
+## Benchmarks against micrograd, hand-written numpy (and PyTorch when installed: pip install -e ".[torch]")
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python -m benchmarks
 
 clean:
