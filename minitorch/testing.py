@@ -79,6 +79,32 @@ def gradcheck(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: flo
     return True
 
 
+def numerical_vjp(fn: Callable[..., Any], arrays: Sequence[Any], v: Any, eps: float = 1e-6,
+                  wrt: Sequence[int] | None = None) -> list[np.ndarray]:
+    """Finite-difference vector-Jacobian products: ``[d sum(v * fn(*arrays)) / d arrays[k] for k in wrt]``.
+
+    This is what autograd's ``backward(gradient=v)`` computes, found without autograd: ``fn`` maps
+    numpy arrays to an array of ``v``'s shape; each entry of each array in ``wrt`` (default: all)
+    is nudged by ±eps on a float64 copy (central differences). Each result has its array's shape.
+    """
+    xs = [np.array(a, dtype=np.float64) for a in arrays]
+    v = np.asarray(v, dtype=np.float64)
+    grads = []
+    for k in range(len(xs)) if wrt is None else wrt:
+        x = xs[k]  # perturbed in place below; fn reads it afresh on every call
+        g = np.zeros_like(x)
+        for j in np.ndindex(x.shape):
+            original = x[j]
+            x[j] = original + eps
+            plus = float(np.sum(v * np.asarray(fn(*xs), dtype=np.float64)))
+            x[j] = original - eps
+            minus = float(np.sum(v * np.asarray(fn(*xs), dtype=np.float64)))
+            x[j] = original
+            g[j] = (plus - minus) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
 def _gradcheck_tensors(fn: Callable[..., Any], inputs: Sequence[Any], *, eps: float, atol: float, rtol: float,
                        raise_exception: bool) -> bool:
     """gradcheck for the tensor engine.
@@ -87,7 +113,7 @@ def _gradcheck_tensors(fn: Callable[..., Any], inputs: Sequence[Any], *, eps: fl
     float32 are too coarse to tell a right gradient from a wrong one); other inputs (targets,
     indices, constants) are passed as they are. ``fn`` may return a tensor of any shape: with a
     fixed random ``v`` of that shape, the scalar ``sum(v * fn(...))`` is differentiated both by
-    autograd (``out.backward(gradient=v)``) and by central differences, element by element.
+    autograd (``out.backward(gradient=v)``) and by central differences (``numerical_vjp``).
     """
     from .tensor import Tensor, no_grad
 
@@ -102,22 +128,21 @@ def _gradcheck_tensors(fn: Callable[..., Any], inputs: Sequence[Any], *, eps: fl
     v = np.random.default_rng(0).standard_normal(out.shape)  # its own generator: the global one is untouched
     if out.requires_grad:
         out.backward(gradient=v)
-    for i in checked:
-        x = args[i].data  # perturbed in place below; fn reads it afresh on every call
+
+    def forward(*arrays: np.ndarray) -> np.ndarray:
+        call = list(inputs)
+        for i, array in zip(checked, arrays):
+            call[i] = Tensor(array)
+        with no_grad():
+            return fn(*call).data
+
+    numerics = numerical_vjp(forward, [args[i].data for i in checked], v, eps)
+    for i, numeric in zip(checked, numerics):
+        x = args[i].data
         analytic = np.zeros_like(x) if args[i].grad is None else args[i].grad.data
         if analytic.shape != x.shape:
             raise AssertionError(f"gradcheck: the gradient of input {i} has shape {analytic.shape}, "
                                  f"expected the input's shape {x.shape}")
-        numeric = np.zeros_like(x)
-        with no_grad():
-            for j in np.ndindex(x.shape):
-                original = x[j]
-                x[j] = original + eps
-                plus = float(np.sum(fn(*args).data * v))
-                x[j] = original - eps
-                minus = float(np.sum(fn(*args).data * v))
-                x[j] = original
-                numeric[j] = (plus - minus) / (2 * eps)
         close = np.isclose(analytic, numeric, rtol=rtol, atol=atol)
         if not close.all():
             if not raise_exception:

@@ -4,14 +4,14 @@ The lesson gives the learner lesson 06's complete ``Tensor``; the exercises add 
 shape-changing operations. Each operation is tested on its own backward step: the test sets
 ``out.grad = G`` (random) and runs ``out._backward()``, so each input's gradient must be
 ``d sum(G * out) / d input``. Expected values come from numpy (forward), from central finite
-differences of numpy functions (``minitorch.testing.numerical_gradient``) or from an explicit loop
+differences of numpy functions (``minitorch.testing.numerical_vjp``) or from an explicit loop
 (``unbroadcast``) — never from the learner's code. Shapes and values come from seeded generators.
 """
 
 import numpy as np
 
 from minitorch.course import Exercise, graded
-from minitorch.testing import assert_close, numerical_gradient
+from minitorch.testing import assert_close, numerical_vjp
 
 EXERCISES = [
     Exercise("07.1", "The broadcast result shape", points=2,
@@ -37,15 +37,8 @@ EXERCISES = [
 
 
 def finite_difference_grads(fn, arrays, G):
-    """[d sum(G * fn(*arrays)) / d a for a in arrays], each by central differences on a flattened copy."""
-    grads = []
-    for k, a in enumerate(arrays):
-        def loss(flat, k=k, shape=np.shape(a)):
-            args = list(arrays)
-            args[k] = np.reshape(flat, shape)
-            return float(np.sum(G * fn(*args)))
-        grads.append(np.reshape(numerical_gradient(loss, np.ravel(a).tolist()), np.shape(a)))
-    return grads
+    """[d sum(G * fn(*arrays)) / d a for a in arrays], each by central differences."""
+    return numerical_vjp(fn, arrays, G)
 
 
 def run_step(nb, op, arrays, seed, start=None):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from minitorch import Value
-from minitorch.testing import assert_close, gradcheck, numerical_gradient
+from minitorch.testing import assert_close, gradcheck, numerical_gradient, numerical_vjp
 
 
 def test_assert_close_accepts_values_within_tolerance():
@@ -68,3 +68,20 @@ def test_gradcheck_can_return_false_instead_of_raising():
 def test_gradcheck_requires_fn_to_return_a_value():
     with pytest.raises(TypeError, match="gradcheck: fn must return a Value, got float"):
         gradcheck(lambda a: a.data * 2, 1.0)
+
+
+def test_numerical_vjp_matches_the_matmul_rule():
+    # For C = A @ B and upstream G: dL/dA = G B^T, dL/dB = A^T G (derived by hand, not by autograd).
+    rng = np.random.default_rng(0)
+    A, B, G = rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal((3, 2))
+    dA, dB = numerical_vjp(lambda a, b: a @ b, [A, B], G)
+    np.testing.assert_allclose(dA, G @ B.T, atol=1e-7)
+    np.testing.assert_allclose(dB, A.T @ G, atol=1e-7)
+    (only_b,) = numerical_vjp(lambda a, b: a @ b, [A, B], G, wrt=[1])
+    np.testing.assert_allclose(only_b, A.T @ G, atol=1e-7)
+
+
+def test_numerical_vjp_leaves_its_inputs_unchanged():
+    x = np.array([1.0, 2.0])
+    numerical_vjp(np.sin, [x], np.ones(2))
+    assert x.tolist() == [1.0, 2.0]
