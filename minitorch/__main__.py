@@ -27,7 +27,7 @@ def _grade(args: argparse.Namespace) -> int:
     from .course.grader import format_table, grade_paths, report
 
     grades = grade_paths(args.paths, jobs=args.jobs, timeout=args.timeout, cell_timeout=args.cell_timeout,
-                         test_timeout=args.test_timeout)
+                         test_timeout=args.test_timeout, memory_limit_mb=args.memory_limit)
     if not grades:
         print("no notebooks found in: " + " ".join(args.paths))
         return 1
@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell (default 60)")
     p.add_argument("--test-timeout", type=float, default=None,
                    help="seconds per graded test (default: each exercise's own, 10)")
+    p.add_argument("--memory-limit", type=int, default=8192,
+                   help="MiB of address space per notebook (default 8192; 0 for no limit)")
     p.set_defaults(func=_grade)
 
     p = sub.add_parser("execute", help="run solution notebooks and store their outputs (for authors)")

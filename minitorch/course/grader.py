@@ -8,7 +8,8 @@ memory cannot touch the grader or the other notebooks):
 2. it runs each exercise's graded tests against the resulting namespace, each test under a time
    limit, and writes one JSON line per exercise *as soon as it is graded*;
 3. the parent kills the worker if the whole notebook exceeds its time limit, and grades whatever
-   exercises had not been reported as timed out.
+   exercises had not been reported as timed out. The worker's address space is capped too, so a
+   runaway allocation is a ``MemoryError`` in that notebook rather than an out-of-memory machine.
 
 A notebook that is not JSON, names no lesson, or raises everywhere still gets a row: zeros with
 reasons.
@@ -69,8 +70,21 @@ def _zero_rows(lesson: str, status: str, message: str) -> list[dict]:
             for ex in exercises]
 
 
+def _limit_memory(megabytes: int):
+    """A preexec_fn for subprocess: cap the child's virtual memory (Linux/macOS; a no-op elsewhere)."""
+    def apply() -> None:
+        try:
+            import resource
+
+            limit = megabytes * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ImportError, ValueError, OSError):
+            pass
+    return apply
+
+
 def grade_notebook(path: Path, timeout: float = 300.0, cell_timeout: float = 60.0,
-                   test_timeout: float | None = None) -> NotebookGrade:
+                   test_timeout: float | None = None, memory_limit_mb: int = 8192) -> NotebookGrade:
     """Grade one notebook in a subprocess. Never raises for anything the notebook contains."""
     try:
         nb = read_notebook(path)
@@ -109,7 +123,8 @@ def grade_notebook(path: Path, timeout: float = 300.0, cell_timeout: float = 60.
         timed_out = False
         try:
             proc = subprocess.run(cmd, cwd=path.resolve().parent, env=env, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
+                                  preexec_fn=_limit_memory(memory_limit_mb) if memory_limit_mb else None)
             tail = proc.stdout.decode("utf-8", "replace").strip().splitlines()[-3:]
             returncode = proc.returncode
         except subprocess.TimeoutExpired:
@@ -139,7 +154,7 @@ def grade_notebook(path: Path, timeout: float = 300.0, cell_timeout: float = 60.
     return grade
 
 
-def grade_paths(paths: list[str], jobs: int = 1, **limits: float) -> list[NotebookGrade]:
+def grade_paths(paths: list[str], jobs: int = 1, **limits) -> list[NotebookGrade]:
     notebooks = collect_notebooks(paths)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return list(pool.map(lambda p: grade_notebook(p, **limits), notebooks))

@@ -98,6 +98,17 @@ def test_a_notebook_that_kills_its_process_does_not_kill_the_grader(tmp_path):
     assert "exit code 3" in grade.exercises[0]["message"]
 
 
+def test_a_runaway_allocation_costs_only_its_cell(tmp_path):
+    # 3 GiB of bytes against a 2 GiB cap: a MemoryError stops the cell that defines 01.1's function
+    # (without the cap the allocation would succeed and 01.1 would pass); the other exercises pass.
+    path = _variant(tmp_path, "01_memory.ipynb", lambda s: s.replace(
+        "def numerical_derivative(f, x, h=1e-5):", "hog = bytearray(3 * 2**30)\ndef numerical_derivative(f, x, h=1e-5):"))
+    rows = _by_id(grade_notebook(path, memory_limit_mb=2048, **FAST))
+    assert rows["01.1"]["score"] == 0 and "MemoryError" in rows["01.1"]["message"], rows["01.1"]
+    assert rows["01.2"]["score"] == rows["01.2"]["max_score"]
+    assert rows["01.3"]["score"] == rows["01.3"]["max_score"]
+
+
 def test_the_notebook_time_limit_is_enforced(tmp_path):
     # A loop that swallows even the grader's interrupt: only the per-notebook limit can stop it.
     path = _variant(tmp_path, "01_stubborn.ipynb", lambda s: s.replace(
