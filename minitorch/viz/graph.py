@@ -13,7 +13,7 @@ drawing the same graph twice gives byte-identical SVG.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Iterable
+from typing import Any
 
 import graphviz
 import numpy as np
@@ -173,19 +173,20 @@ def draw_graph(
     names: dict[int, str] = {id(root): "n0"}
     drawn: list[Any] = [root]
     queue: deque[Any] = deque([root])
-    truncated_children: list[str] = []
+    truncated: set[int] = set()  # drawn nodes with parents left out by the cap
     while queue:
         node = queue.popleft()
         for parent in parents_of(node):
             if id(parent) in names:
                 continue
             if len(drawn) >= max_nodes:
-                truncated_children.append(names[id(node)])
+                truncated.add(id(node))
                 break
             names[id(parent)] = f"n{len(drawn)}"
             drawn.append(parent)
             queue.append(parent)
 
+    more_targets: list[str] = []  # where the "... more nodes" box points
     for node in drawn:
         name = names[id(node)]
         parents = parents_of(node)
@@ -208,12 +209,14 @@ def draw_graph(
             dot.node(name + "_freed", "graph freed by backward()\ndraw before it, or call\nbackward(retain_graph=True)",
                      shape="note", style="filled", fillcolor="#fef3c7", fontsize="9")
             dot.edge(name + "_freed", target, style="dashed")
+        if id(node) in truncated:
+            more_targets.append(target)
 
-    if truncated_children:
+    if more_targets:
         hidden = _count_reachable(root) - len(drawn)
         dot.node("more", f"... {hidden} more nodes", shape="note", style="filled", fillcolor="#f1f5f9")
-        for child in dict.fromkeys(truncated_children):
-            dot.edge("more", child + "_op" if op_of(drawn[int(child[1:])]) else child, style="dashed")
+        for target in more_targets:
+            dot.edge("more", target, style="dashed")
     return dot
 
 
@@ -227,15 +230,3 @@ def _count_reachable(root: Any) -> int:
                 stack.append(parent)
     return len(seen)
 
-
-def graph_nodes(root: Any) -> Iterable[Any]:
-    """Every node reachable from ``root`` (iterative, so deep graphs are fine)."""
-    seen = {id(root)}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        for parent in parents_of(node):
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append(parent)
