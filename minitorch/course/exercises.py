@@ -3,7 +3,7 @@
 A lesson's graded tests live in ``tests/graded/test_lessonNN.py``::
 
     EXERCISES = [Exercise("01.1", "Numerical derivative", points=2,
-                          hint="Use (f(x + h) - f(x)) / h with a small h.")]
+                          hint="Use the central difference (f(x + h) - f(x - h)) / (2h).")]
 
     @graded("01.1")
     def test_derivative_of_square(nb):
@@ -141,6 +141,7 @@ class TestOutcome:
     passed: bool
     message: str = ""
     timed_out: bool = False
+    hint: str = ""  # the test's own hint (from @graded), if it has one
 
 
 @dataclass
@@ -189,9 +190,11 @@ def run_exercise(exercise: Exercise, tests: list[Callable], variables: dict) -> 
     for fn in tests:
         if outcomes and outcomes[-1].timed_out:
             # One infinite loop is enough: don't spend the time limit again on every test.
-            outcomes.append(TestOutcome(_readable_test_name(fn), False, "skipped after a time-out", True))
-            continue
-        outcomes.append(run_test(fn, nb, exercise.timeout))
+            outcome = TestOutcome(_readable_test_name(fn), False, "skipped after a time-out", True)
+        else:
+            outcome = run_test(fn, nb, exercise.timeout)
+        outcome.hint = getattr(fn, "hint", "")
+        outcomes.append(outcome)
     passed = sum(o.passed for o in outcomes)
     total = len(outcomes)
     score = round(exercise.points * passed / total, 2) if total else 0.0
@@ -211,8 +214,6 @@ def run_exercise(exercise: Exercise, tests: list[Callable], variables: dict) -> 
         else:
             status = "failed"
         message = f"{first.name}: {first.message}"
-    hint = next((getattr(fn, "hint", "") for fn in tests
-                 if _readable_test_name(fn) == failures[0].name and getattr(fn, "hint", "")),
-                exercise.hint) if failures else ""
+    hint = (failures[0].hint or exercise.hint) if failures else ""
     return ExerciseResult(exercise.id, exercise.title, score, exercise.points, status, message, hint,
                           outcomes, time.perf_counter() - start)

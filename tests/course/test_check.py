@@ -61,3 +61,20 @@ def test_an_unknown_exercise_is_a_message_not_an_exception(capsys):
     check("01.9", {})
     out = capsys.readouterr().out
     assert "no exercise '01.9'" in out and "01.1" in out
+
+
+def test_a_failing_test_with_its_own_hint_shows_that_hint(capsys):
+    def mutating_gradient(f, xs, h=1e-5):  # right numbers, but it changes the caller's list
+        grads = []
+        for i in range(len(xs)):
+            plus, minus = list(xs), list(xs)
+            plus[i] += h
+            minus[i] -= h
+            grads.append((f(*plus) - f(*minus)) / (2 * h))
+        xs.append(0.0)
+        return grads
+
+    check("01.2", {"numerical_gradient": mutating_gradient})
+    out = capsys.readouterr().out
+    assert "First problem: gradient leaves the input alone" in out
+    assert "Hint: Don't modify the caller's list xs" in out
