@@ -60,15 +60,6 @@ class Execution:
     seconds: float = 0.0
 
 
-def _ipython_to_python(source: str) -> str:
-    """Turn IPython syntax (``%magic``, ``!cmd``, ``x?``) into plain Python."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return source
-    return TransformerManager().transform_cell(source)
-
-
 def _get_ipython() -> Any:
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -97,9 +88,12 @@ def run_cells(cells: list[dict], cell_timeout: float | None = 60.0, skip_checks:
     Check cells (``check("03.1")``) are skipped: the grader runs the tests itself.
     """
     import matplotlib
+    from IPython.core.inputtransformer2 import TransformerManager
 
     matplotlib.use("Agg")  # no windows; figures are discarded
     import matplotlib.pyplot as plt
+
+    to_python = TransformerManager().transform_cell  # IPython syntax (%magic, !cmd, x?) -> Python
 
     namespace: dict = {"__name__": "__main__", "get_ipython": _get_ipython}
     result = Execution(namespace)
@@ -112,7 +106,7 @@ def run_cells(cells: list[dict], cell_timeout: float | None = 60.0, skip_checks:
             continue
         filename = f"<cell {index}>"
         try:
-            code_text = _ipython_to_python(source)
+            code_text = to_python(source)
             linecache.cache[filename] = (len(code_text), None, code_text.splitlines(True), filename)
             code = compile(code_text, filename, "exec")
         except (SyntaxError, ValueError) as e:
