@@ -1,13 +1,10 @@
 """Settings for the whole test run (library tests, graded tests and nbval over solutions/)."""
 
-import os
+from minitorch.course.reproducible import use_reproducible_env
 
-# Render graphs with the bundled graphviz-pure, whatever else is installed: its SVG is the same
-# byte for byte on every machine, so the SVGs stored in solutions/ can be compared by nbval.
-os.environ.setdefault("MINITORCH_DOT", "graphviz-pure")
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-# Progress bars print rates and times that differ on every run: off for stored and compared outputs.
-os.environ.setdefault("MINITORCH_NO_PROGRESS", "1")
+# The same environment `python -m minitorch execute` stored the outputs under (graphviz-pure, no
+# progress bars), so nbval compares like with like.
+use_reproducible_env()
 
 
 def pytest_addoption(parser):

@@ -1,25 +1,23 @@
 """Execute solution notebooks in a real kernel and store their outputs (for lesson authors).
 
-The Graphviz renderer is pinned to the bundled ``graphviz-pure`` so that stored SVGs are
-byte-identical wherever they are regenerated (and match what the test suite produces).
+They run under ``reproducible.REPRODUCIBLE_ENV`` (the bundled graphviz-pure renderer, no progress
+bars), as the test suite does, so stored outputs match what nbval produces on any machine.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import nbformat
 
+from .reproducible import use_reproducible_env
+
 
 def execute_notebooks(paths: list[Path], timeout: float = 120.0) -> int:
     from nbclient import NotebookClient
 
-    os.environ.setdefault("MINITORCH_DOT", "graphviz-pure")
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    # Progress bars print rates and times that differ on every run: off for stored and compared outputs.
-    os.environ.setdefault("MINITORCH_NO_PROGRESS", "1")
+    use_reproducible_env()
     failures = 0
     for path in paths:
         nb = nbformat.read(path, as_version=4)
