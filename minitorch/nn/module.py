@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
+from ..tensor.autograd import zero_grads
 from ..tensor.dtypes import is_floating
 from ..tensor.tensor import Tensor
 from .parameter import Parameter
@@ -288,13 +289,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of every parameter: set ``.grad`` to None (the default, as in
         PyTorch), or fill it with zeros when ``set_to_none=False``."""
-        for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                param.grad.data[...] = 0
+        zero_grads(self.parameters(), set_to_none)
 
     def to(self, dtype: Any) -> Module:
         """Cast every floating-point parameter and buffer to ``dtype`` in place (keeping the

@@ -35,6 +35,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..tensor.autograd import zero_grads
+
 __all__ = ["Optimizer", "ParamState"]
 
 
@@ -236,15 +238,7 @@ class Optimizer(ABC):
         ``step`` skips parameters that received no gradient; otherwise the gradients are
         overwritten with zeros in place.
         """
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if set_to_none:
-                    param.grad = None
-                else:
-                    grad = param.grad
-                    (grad if isinstance(grad, np.ndarray) else grad.data)[...] = 0
+        zero_grads((param for group in self.param_groups for param in group["params"]), set_to_none)
 
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:

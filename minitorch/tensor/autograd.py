@@ -15,7 +15,7 @@ no op has to think about broadcasting in its backward.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
@@ -111,6 +111,20 @@ def run_backward(root: "Tensor", seed: np.ndarray, retain_graph: bool) -> None:
         if not retain_graph:
             node._backward = _graph_freed
             node._prev = ()
+
+
+def zero_grads(params: Iterable[Any], set_to_none: bool = True) -> None:
+    """What ``Module.zero_grad`` and ``Optimizer.zero_grad`` do: set each ``.grad`` to None, or
+    (``set_to_none=False``) fill it with zeros in place. A grad may be a Tensor or, for a
+    learner's own parameter class, a bare ndarray."""
+    for param in params:
+        grad = param.grad
+        if grad is None:
+            continue
+        if set_to_none:
+            param.grad = None
+        else:
+            (grad if isinstance(grad, np.ndarray) else grad.data)[...] = 0
 
 
 def _accumulate(node: "Tensor", g: np.ndarray) -> None:
