@@ -43,6 +43,30 @@ def check(exercise_id: str, variables: dict | None = None) -> None:
         print(f"   {'✓' if outcome.passed else '✗'} {outcome.name}")
     if result.status != "passed":
         print(f"\n   First problem: {result.message}")
-        if result.hint:
+        if result.status == "not attempted":
+            pass  # no hint before a first attempt: the learner should think first
+        elif result.hint:
             print(f"   Hint: {result.hint}")
+            if len(exercise.hints) > 1:
+                print(f"   Still stuck? hint({exercise.id!r}) shows the next hint.")
     sys.stdout.flush()
+
+
+_hints_shown: dict[str, int] = {}
+
+
+def hint(exercise_id: str) -> None:
+    """Show the next tier of an exercise's hints: the idea first, then pseudocode, then one line."""
+    try:
+        exercise, _ = find_exercise(exercise_id)
+    except (KeyError, FileNotFoundError) as e:
+        print(f"hint({exercise_id!r}): {e}")
+        return
+    if not exercise.hints:
+        print(f"Exercise {exercise_id} has no hints.")
+        return
+    tier = min(_hints_shown.get(exercise_id, 0) + 1, len(exercise.hints))
+    _hints_shown[exercise_id] = tier
+    print(f"Hint {tier}/{len(exercise.hints)} for {exercise_id}: {exercise.hints[tier - 1]}")
+    if tier == len(exercise.hints):
+        print("   That is the last hint.")

@@ -33,11 +33,21 @@ DEFAULT_TEST_TIMEOUT = 10.0
 
 @dataclass(frozen=True)
 class Exercise:
+    """One graded exercise. ``hints`` are tiers, gentlest first: the idea, then pseudocode, then at
+    most one line of code. ``check()`` shows the first tier after a failed attempt (never up front);
+    ``hint("NN.k")`` reveals the next one. ``hint=`` is the older single-tier spelling."""
+
     id: str
     title: str
     points: float = 1.0
     hint: str = ""
     timeout: float = DEFAULT_TEST_TIMEOUT  # per test, seconds
+    hints: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        tiers = tuple(self.hints) or ((self.hint,) if self.hint else ())
+        object.__setattr__(self, "hints", tiers)
+        object.__setattr__(self, "hint", tiers[0] if tiers else "")
 
 
 def graded(exercise_id: str, hint: str = "") -> Callable[[Callable], Callable]:
