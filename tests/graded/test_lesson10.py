@@ -15,26 +15,41 @@ from minitorch.testing import assert_close
 
 EXERCISES = [
     Exercise("10.1", "An optimization run", points=2,
-             hint="point = minitorch.tensor(np.array(start, dtype=np.float64), requires_grad=True); "
-                  "optimizer = make_optimizer([point]); path = [point.data.copy()]; then per step: "
-                  "optimizer.zero_grad(), f(point).backward(), optimizer.step(), path.append(point.data.copy()); "
-                  "return np.stack(path)."),
+             hints=("An optimization run is the training loop on one point: clear the gradient, evaluate, "
+                    "backward, step — and snapshot the point after every step (the optimizer changes it in "
+                    "place).",
+                    "point = a float64 tensor of start that requires grad; optimizer = make_optimizer([point]);"
+                    " path = [copy of its data]; repeat: zero_grad, f(point).backward(), step, append a copy; "
+                    "return the stacked path.",
+                    "path.append(point.data.copy())")),
     Exercise("10.2", "SGD with momentum, dampening, Nesterov and weight decay", points=3,
-             hint="g = grad (+ weight_decay * param); if momentum: b = g.copy() on the first step, else "
-                  "momentum * state['momentum_buffer'] + (1 - dampening) * g; store b; direction = g + momentum * b "
-                  "if nesterov else b; param -= lr * direction. Read every option from group[...]."),
+             hints=("Momentum keeps a running direction b; dampening scales how much of the new gradient enters"
+                    " it; Nesterov looks ahead along b; weight decay adds λθ to the gradient first. PyTorch's "
+                    "first buffer is the gradient itself.",
+                    "g = grad (+ weight_decay·param). If momentum: b = copy of g on the first step, else "
+                    "momentum·b + (1 − dampening)·g; store b; direction = g + momentum·b if nesterov else b. "
+                    "Without momentum the direction is g. param −= lr·direction. All options come from "
+                    "group[...].",
+                    "buf = momentum * state['momentum_buffer'] + (1 - dampening) * g")),
     Exercise("10.3", "RMSProp", points=2,
-             hint="g = grad (+ weight_decay * param); v = alpha * v + (1 - alpha) * g * g (v starts at "
-                  "np.zeros_like(param)); state['square_avg'] = v; param -= lr * g / (np.sqrt(v) + eps)."),
+             hints=("RMSProp divides each step by a running root-mean-square of past gradients: big, noisy "
+                    "gradients get smaller steps.",
+                    "g = grad (+ weight_decay·param); v = alpha·v + (1 − alpha)·g² (v starts at zeros, kept in "
+                    "state['square_avg']); param −= lr · g / (√v + eps).",
+                    "param -= lr * g / (np.sqrt(v) + eps)")),
     Exercise("10.4", "Adam with bias correction", points=3,
-             hint="state['step'] += 1 first (t = 1 on the first update); m = beta1 * m + (1 - beta1) * g; "
-                  "v = beta2 * v + (1 - beta2) * g * g; if bias_correction: m_hat = m / (1 - beta1**t), "
-                  "v_hat = v / (1 - beta2**t); param -= lr * m_hat / (np.sqrt(v_hat) + eps). Store m and v, not "
-                  "m_hat and v_hat."),
+             hints=("Adam keeps running averages of the gradient (m) and of its square (v); both start at 0, so"
+                    " early on they are too small — bias correction divides by 1 − βᵗ, with t counting this "
+                    "step.",
+                    "t += 1 first; m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; store m and v; m̂ = m/(1−β₁ᵗ), v̂ = "
+                    "v/(1−β₂ᵗ) (when bias_correction is on); param −= lr·m̂/(√v̂ + eps).",
+                    "param -= lr * m_hat / (np.sqrt(v_hat) + eps)")),
     Exercise("10.5", "AdamW", points=2,
-             hint="param *= 1 - group['lr'] * group['weight_decay'], then "
-                  "super().update_parameter(param, grad, state, {**group, 'weight_decay': 0.0}). "
-                  "10.5 builds on your Adam: make 10.4 pass first."),
+             hints=("AdamW shrinks the weights directly (decoupled decay) and then takes a plain Adam step "
+                    "whose gradient knows nothing about the decay.",
+                    "multiply param in place by (1 − lr·weight_decay); then call Adam's update with a copy of "
+                    "the group whose weight_decay is 0.",
+                    "param *= 1 - group['lr'] * group['weight_decay']")),
 ]
 
 RTOL, ATOL = 1e-9, 1e-12
@@ -130,7 +145,8 @@ def test_path_starts_at_the_start_and_has_one_row_per_step(nb):
     assert_close(path[0], [-1.5, 2.0], msg="the first row of the path (the start)")
 
 
-@graded("10.1", hint="Append point.data.copy(), not point.data: the optimizer changes that array in place.")
+@graded("10.1", hint="The optimizer changes the point's array in place: store a copy of it at each step, not "
+                     "the array itself.")
 def test_each_row_is_a_snapshot(nb):
     path = np.asarray(nb.run_optimizer(lambda ps: optim.SGD(ps, lr=1e-3), rosenbrock_tensor, [-1.5, 2.0], 3))
     assert not np.allclose(path[0], path[-1]), \
@@ -163,8 +179,8 @@ def test_plain_sgd_steps_by_hand(nb):
     assert_close(got, [0.8, 0.9], msg="SGD(lr=0.1) from 1 with gradients 2, -1")
 
 
-@graded("10.2", hint="The buffer starts as the first gradient itself (b_1 = g_1), not as (1 - dampening) * g_1 "
-                     "or momentum * 0 + g_1 scaled: check `\"momentum_buffer\" not in state`.")
+@graded("10.2", hint="On the first step the momentum buffer is the gradient itself — dampening does not apply "
+                     "yet. Check whether the state already has a buffer.")
 def test_momentum_and_dampening_steps_by_hand(nb):
     # momentum 0.9, gradient 1 each step, lr 0.1: b = 1, 1.9, 2.71 -> θ = 0.9, 0.71, 0.439.
     got = first_steps(lambda ps: nb.SGD(ps, lr=0.1, momentum=0.9), [1.0, 1.0, 1.0])
@@ -228,7 +244,7 @@ def test_rmsprop_first_steps_by_hand(nb):
                  msg="RMSProp(lr=0.1, alpha=0.9, eps=0) from 1 with gradient 2 twice")
 
 
-@graded("10.3", hint="eps is added after the square root: g / (np.sqrt(v) + eps).")
+@graded("10.3", hint="eps is added after the square root, not inside it.")
 def test_rmsprop_eps_is_outside_the_root(nb):
     # gradient 0 at the first step: v = 0, so the step is 0 / (0 + eps) = 0 whatever eps; then gradient 1e-4
     # with alpha 0.5, eps 1e-4: v = 0.5e-8, √v ≈ 7.07e-5, step = 0.1 * 1e-4 / (7.07e-5 + 1e-4).
