@@ -127,6 +127,28 @@ def test_random_shapes_agree_with_numpy(nb):
         assert isinstance(got, tuple) and got == want, f"broadcast_shape({a}, {b}) should be the tuple {want}, got {got!r}"
 
 
+@graded("07.1", hint="An axis of size 1 stretches to whatever the other size is, 0 included: nothing is ever "
+                     "stretched *to* 1 unless both sizes are 1.")
+def test_empty_axes_broadcast_to_empty(nb):
+    for a, b, want in [((0,), (1,), (0,)), ((1,), (0,), (0,)), ((2, 0), (1,), (2, 0)), ((0, 1), (1, 3), (0, 3))]:
+        got = nb.broadcast_shape(a, b)
+        assert tuple(got) == want, f"broadcast_shape({a}, {b}) should be {want} (numpy agrees), got {got!r}"
+
+
+@graded("07.1", hint="The rule does not depend on how many dimensions there are: write it for any length of shape, "
+                     "with your own loop over the aligned sizes.")
+def test_the_rule_holds_for_any_number_of_dimensions(nb):
+    # numpy's arrays stop at 64 dimensions; the broadcasting rule itself does not.
+    a, b = (1,) * 69 + (3,), (2,) + (1,) * 69
+    want = (2,) + (1,) * 68 + (3,)
+    try:
+        got = nb.broadcast_shape(a, b)
+    except Exception as e:
+        raise AssertionError(f"broadcast_shape of two 70-dimensional shapes raised {type(e).__name__}: {e} — "
+                             "the rule is about sizes, not arrays; does your code build arrays?") from None
+    assert tuple(got) == want, f"broadcast_shape of (1,)*69 + (3,) and (2,) + (1,)*69 should be (2, 1, ..., 1, 3)"
+
+
 @graded("07.1", hint="Sizes must be equal or one of them 1, compared from the right: (5, 4) vs (3,) compares 4 with 3.")
 def test_incompatible_shapes_raise_a_clear_error(nb):
     for a, b in [((5, 4), (3,)), ((2, 3), (3, 2)), ((4, 1, 2), (3, 3))]:
