@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import sys
 
+from . import progress
 from .exercises import find_exercise, run_exercise
 
 
@@ -36,6 +37,7 @@ def check(exercise_id: str, variables: dict | None = None) -> None:
         print(f"check({exercise_id!r}): {e}")
         return
     result = run_exercise(exercise, tests, variables)
+    progress.record(exercise.id, result.status, result.score, result.max_score)
     mark = {"passed": "✅"}.get(result.status, "❌")
     score = f"{result.score:g}/{result.max_score:g} points"
     print(f"{mark} Exercise {exercise.id} — {exercise.title}: {score}")
