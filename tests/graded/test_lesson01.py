@@ -13,7 +13,7 @@ EXERCISES = [
                     "f at x + h, minus f at x - h, divided by the distance between those two points, which is "
                     "2h.",
                     "return (f(x + h) - f(x - h)) / (2 * h)")),
-    Exercise("01.2", "Gradient by nudging", points=2,
+    Exercise("01.2", "Gradient by nudging", points=2, needs=("01.1",),
              hints=("A partial derivative is the 1-D derivative of f along one input while every other input "
                     "stays fixed: do 01.1 once per input.",
                     "for each position i: make two copies of the point, move input i up by h in one and down by"
@@ -27,7 +27,7 @@ EXERCISES = [
                     "dL/df = d;  dL/dd = f;  dL/dc = dL/dd · dd/dc;  dL/da = dL/dd · dd/da (and dd/da is b);  "
                     "dL/db likewise.",
                     "return {\"a\": f * b, \"b\": f * a, \"c\": f, \"f\": a * b + c}")),
-    Exercise("01.4", "Gradient descent in 1-D", points=2,
+    Exercise("01.4", "Gradient descent in 1-D", points=2, needs=("01.1",),
              hints=("Each step moves x a little against the slope: downhill. Keep every x you visit, the start "
                     "included.",
                     "path starts as [x0]; repeat `steps` times: estimate the slope at x with your "

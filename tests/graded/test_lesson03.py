@@ -27,7 +27,7 @@ EXERCISES = [
                     "if the node was already entered, skip it; else mark it, push (node, True), then push "
                     "(parent, False) for each parent not yet entered.",
                     "stack.append((node, True))   # before pushing the parents")),
-    Exercise("03.3", "backward()", points=3,
+    Exercise("03.3", "backward()", points=3, needs=("03.1", "03.2"),
              hints=("Every node must hand on its gradient only after it has received everything from the nodes "
                     "that use it: walk the topological order from the end. The output's own gradient, "
                     "d(self)/d(self), is 1.",

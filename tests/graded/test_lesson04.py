@@ -20,7 +20,7 @@ EXERCISES = [
                     "adds the two local derivatives above, each times out.grad. Else: out has parent (self,) "
                     "and op like '**2'; _backward adds n·x^(n−1)·out.grad.",
                     "self.grad += other * self.data ** (other - 1) * out.grad   # the number-exponent case")),
-    Exercise("04.2", "Negation, subtraction, division (and reflected)", points=2,
+    Exercise("04.2", "Negation, subtraction, division (and reflected)", points=2, needs=("04.1",),
              hints=("None of these needs a new backward step: write each one with operations you already have "
                     "(*, + and ** from 04.1).",
                     "−a is a times −1; a − b is a plus (−b); a / b is a times b to the power −1; for the "
@@ -41,7 +41,7 @@ EXERCISES = [
                     "result, make out with parent (self,), and a _backward that adds local derivative × "
                     "out.grad.",
                     "self.grad += s * (1 - s) * out.grad   # sigmoid's backward step")),
-    Exercise("04.5", "A gradient checker", points=3,
+    Exercise("04.5", "A gradient checker", points=3, needs=("04.1", "04.2", "04.3", "04.4"),
              hints=("Compare, input by input, the gradient that backward() computes with the central difference"
                     " of lesson 01, allowing atol + rtol·|numeric| of disagreement.",
                     "make leaf Values from xs, call f on them and backward(); for each i: copies of xs moved by"

@@ -21,7 +21,7 @@ EXERCISES = [
                     "more for the bias. __call__: start the sum at the bias and add wᵢ·xᵢ; apply relu, tanh or "
                     "nothing. parameters(): weights then bias.",
                     "act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)")),
-    Exercise("05.2", "Layer and MLP", points=2,
+    Exercise("05.2", "Layer and MLP", points=2, needs=("05.1",),
              hints=("A Layer is a list of neurons reading the same inputs; an MLP is a list of layers whose "
                     "sizes chain together, and the last layer has no activation.",
                     "Layer: nout Neurons of nin inputs; calling returns each neuron's output. MLP: sizes = nin "
@@ -35,7 +35,7 @@ EXERCISES = [
                     "hinge = mean over examples of relu(1 − y·s); l2 = alpha · Σ p·p; accuracy = (number of "
                     "examples with s.data·y > 0) / N.",
                     "return alpha * sum(p * p for p in params)")),
-    Exercise("05.4", "Mini-batch SGD", points=3, timeout=30,
+    Exercise("05.4", "Mini-batch SGD", points=3, needs=("05.1", "05.2", "05.3"), timeout=30,
              hints=("Each epoch: shuffle the example order with a seeded random generator, cut it into "
                     "mini-batches, and for each batch do forward, loss, zero_grad, backward, update. Record one"
                     " loss per batch.",

@@ -27,7 +27,7 @@ EXERCISES = [
                     "sum grad over its first (grad.ndim − len(shape)) axes; then for each axis i where shape[i]"
                     " is 1 but grad's is not, sum over it keeping the dimension.",
                     "grad = grad.sum(axis=i, keepdims=True)   # for such an axis i")),
-    Exercise("07.3", "Broadcasting + and *", points=3,
+    Exercise("07.3", "Broadcasting + and *", points=3, needs=("07.2",),
              hints=("Each input's share is computed exactly as in lesson 06, in the output's shape; then it "
                     "must be brought back to the input's shape with your unbroadcast from 07.2.",
                     "+: self.grad += unbroadcast(out.grad, self.shape), same for other. *: "

@@ -24,14 +24,14 @@ EXERCISES = [
                     "mentioning super().__init__(). Otherwise remove name from both registries, then register a"
                     " Parameter in _parameters or a Module in _modules; always finish with object.__setattr__.",
                     "object.__setattr__(self, name, value)")),
-    Exercise("08.2", "named_parameters, zero_grad, train and eval", points=3,
+    Exercise("08.2", "named_parameters, zero_grad, train and eval", points=3, needs=("08.1",),
              hints=("named_parameters walks the module tree: own parameters first, then each sub-module's with "
                     "its name as a prefix. zero_grad and train/eval reach every module the same way.",
                     "named_parameters: yield (prefix + name, p) for own parameters; then yield from each "
                     "sub-module with prefix + name + '.'. zero_grad: set each parameter's grad to None. "
                     "train(mode): set training on self, call train(mode) on each child, return self.",
                     "yield from sub.named_parameters(prefix + name + '.')")),
-    Exercise("08.3", "Linear and Sequential", points=3,
+    Exercise("08.3", "Linear and Sequential", points=3, needs=("08.1", "08.2"),
              hints=("Linear stores weight (out, in) and bias (out,), drawn uniformly in ±1/√in as PyTorch does,"
                     " and computes x Wᵀ + b. Sequential registers its layers under the names '0', '1', ... and "
                     "applies them in order.",
@@ -47,7 +47,7 @@ EXERCISES = [
                     " bound gain·√(6/(fan_in + fan_out)), uniform in ±bound. Kaiming normal: std = "
                     "gain/√fan_in. Fill t in place with minitorch.rand / randn; return t.",
                     "a = gain * math.sqrt(6 / (fan_in + fan_out))")),
-    Exercise("08.5", "state_dict and load_state_dict", points=3,
+    Exercise("08.5", "state_dict and load_state_dict", points=3, needs=("08.1", "08.2"),
              hints=("state_dict is a name → tensor map of the model's parameters. Loading must check everything"
                     " first and only then copy the numbers into the existing Parameters (an optimizer holds "
                     "those very objects).",

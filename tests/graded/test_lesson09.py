@@ -20,7 +20,7 @@ EXERCISES = [
                     "m = max over dim (a plain array, keepdims); out = log(sum(exp(x − m), dim, keepdim=True)) "
                     "+ m; drop the dim unless keepdim. log_softmax(x) = x − logsumexp(x, dim, keepdim=True).",
                     "return x - logsumexp(x, dim=dim, keepdim=True)")),
-    Exercise("09.2", "Cross-entropy, by autograd and by hand", points=3,
+    Exercise("09.2", "Cross-entropy, by autograd and by hand", points=3, needs=("09.1",),
              hints=("Cross-entropy is the mean over samples of −log p(true class). By hand, its gradient with "
                     "respect to the logits is (softmax − one-hot of the target) / N.",
                     "autograd: log-probabilities with your log_softmax, pick each row's target entry "

@@ -44,7 +44,7 @@ EXERCISES = [
                     "t += 1 first; m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; store m and v; m̂ = m/(1−β₁ᵗ), v̂ = "
                     "v/(1−β₂ᵗ) (when bias_correction is on); param −= lr·m̂/(√v̂ + eps).",
                     "param -= lr * m_hat / (np.sqrt(v_hat) + eps)")),
-    Exercise("10.5", "AdamW", points=2,
+    Exercise("10.5", "AdamW", points=2, needs=("10.4",),
              hints=("AdamW shrinks the weights directly (decoupled decay) and then takes a plain Adam step "
                     "whose gradient knows nothing about the decay.",
                     "multiply param in place by (1 − lr·weight_decay); then call Adam's update with a copy of "

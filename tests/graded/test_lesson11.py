@@ -27,7 +27,7 @@ EXERCISES = [
                     " Between: progress p from 0 to 1 over the cosine part, rate = min_lr + (base_lr − "
                     "min_lr)·½(1 + cos πp).",
                     "return min_lr + (base_lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))")),
-    Exercise("11.2", "A warm-up + cosine scheduler", points=3,
+    Exercise("11.2", "A warm-up + cosine scheduler", points=3, needs=("11.1",),
              hints=("A scheduler writes a rate into every parameter group: once when it is created (step 0) and"
                     " again at every step(), from each group's own starting rate.",
                     "__init__: keep the settings, base_lrs = each group's lr, last_step = 0, write your "

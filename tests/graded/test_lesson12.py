@@ -47,7 +47,7 @@ EXERCISES = [
                     "remember model.training; eval(); inside no_grad(): the same sums as 12.3 without backward "
                     "or step; restore the mode; return (mean loss, accuracy).",
                     "with minitorch.no_grad():")),
-    Exercise("12.5", "Fit with early stopping", points=3,
+    Exercise("12.5", "Fit with early stopping", points=3, needs=("12.3", "12.4"),
              hints=("Train an epoch, evaluate, remember the best validation loss and a copy of the weights "
                     "then; stop after `patience` epochs without improvement, and finish with the best weights.",
                     "per epoch: train, evaluate, append the four numbers; if val_loss < best: update best, "
