@@ -37,7 +37,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
 def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
     shape = _shape_args(size, op)
     if any(n < 0 for n in shape):
-        raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
+        raise RuntimeError(f"{op}: sizes must be non-negative, got {shape}")
     return shape
 
 
@@ -79,7 +79,7 @@ def arange(start: Number, end: Number | None = None, step: Number = 1, *, dtype:
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise ValueError("arange: step must be non-zero")
+        raise RuntimeError("arange: step must be non-zero")
     if dtype is None:
         dtype = int64 if all(isinstance(v, (int, np.integer)) for v in (start, end, step)) else DEFAULT_FLOAT
     return _leaf(np.arange(start, end, step, dtype=dtype), requires_grad)
@@ -114,7 +114,7 @@ def randint(low: int, high: int | None = None, size: Sequence[int] = (), *, dtyp
             size = high
         low, high = 0, low
     if high <= low:
-        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+        raise RuntimeError(f"randint: high ({high}) must be greater than low ({low})")
     rng = generator or get_generator()
     shape = _size((size,), "randint")
     return Tensor._constant(rng.integers(low, high, shape, dtype=np.dtype(dtype or int64)))

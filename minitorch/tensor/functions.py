@@ -49,10 +49,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     axis = _dim(dim, len(first), "cat")
     for i, t in enumerate(tensors):
         if t.ndim != len(first) or any(a != b for j, (a, b) in enumerate(zip(t.shape, first)) if j != axis):
-            raise ValueError(f"cat: tensor {i} has shape {t.shape} but tensor 0 has shape {first}; all "
+            raise RuntimeError(f"cat: tensor {i} has shape {t.shape} but tensor 0 has shape {first}; all "
                              f"dimensions except dim {dim} must match")
     if not first:
-        raise ValueError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
+        raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
     splits = np.cumsum([t.shape[axis] for t in tensors])[:-1]
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -68,7 +68,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     first = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.shape != first:
-            raise ValueError(f"stack: expects tensors of equal shape, got {first} at position 0 and {t.shape} "
+            raise RuntimeError(f"stack: expects tensors of equal shape, got {first} at position 0 and {t.shape} "
                              f"at position {i}")
     axis = _dim(dim, len(first) + 1, "stack")
 
@@ -86,13 +86,13 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     """
     cond = np.asarray(getattr(condition, "data", condition))
     if cond.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype} (compare first, e.g. x > 0)")
+        raise RuntimeError(f"where: condition must be a bool tensor, got dtype {cond.dtype} (compare first, e.g. x > 0)")
     a, b = _pair(input, other, "where")
     x, y = _promoted(a, b)
     try:
         out = np.where(cond, x, y)
     except ValueError:
-        raise ValueError(broadcast_error("where", cond.shape, x.shape, y.shape)) from None
+        raise RuntimeError(broadcast_error("where", cond.shape, x.shape, y.shape)) from None
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.where(cond, g, 0), np.where(cond, 0, g)
@@ -106,7 +106,7 @@ def _pairwise_extreme(name: str, input: Any, other: Any, pick_first: Any) -> Ten
     try:
         first = pick_first(x, y)  # where input wins outright
     except ValueError:
-        raise ValueError(broadcast_error(name, x.shape, y.shape)) from None
+        raise RuntimeError(broadcast_error(name, x.shape, y.shape)) from None
     out = np.where(first, x, y)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
