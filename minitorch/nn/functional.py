@@ -65,6 +65,8 @@ def softmax(input: Tensor, dim: int = -1) -> Tensor:
     ``dL/dx = s * (g - sum(g * s))`` with ``s`` the softmax.
     """
     axis = _softmax_axis(input, dim, "softmax")
+    if input.data.size == 0:
+        return input * 1.0
     if input.ndim == 0:  # one number: its softmax is 1
         return softmax(input.reshape(1), 0).reshape(())
     x = to_float(input.data)
@@ -81,6 +83,8 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed as ``x - max - log(sum(e^(x - max)))``, which
     never takes the log of an underflowed 0. Backward: ``g - softmax(x) * sum(g)``."""
     axis = _softmax_axis(input, dim, "log_softmax")
+    if input.data.size == 0:
+        return input * 1.0
     if input.ndim == 0:
         return log_softmax(input.reshape(1), 0).reshape(())
     x = to_float(input.data)
@@ -96,6 +100,8 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
 def _softmax_axis(input: Tensor, dim: int, op: str) -> int:
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(input).__name__}")
+    if input.data.dtype.kind != "f":
+        raise TypeError(f"{op}: needs a floating-point tensor, got {input.data.dtype} (call .float() first)")
     return _dim(dim, input.ndim, op)
 
 

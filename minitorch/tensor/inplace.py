@@ -27,7 +27,7 @@ import numpy as np
 
 from . import grad_mode
 from .dtypes import is_floating
-from .random import get_generator
+from .random import numpy_generator
 from .views import _is_basic, _numpy_index, view_positions
 
 if TYPE_CHECKING:
@@ -320,6 +320,4 @@ def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _rng(generator: Any) -> np.random.Generator:
-    if generator is None:
-        return get_generator()
-    return getattr(generator, "_rng", generator)
+    return numpy_generator(generator)

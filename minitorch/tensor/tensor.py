@@ -36,6 +36,7 @@ from .autograd import run_backward
 from .dtypes import DEFAULT_FLOAT, is_floating, result_dtype, scalar_dtype, to_float
 from .helpers import (_check_matmul, _dim, _dims, _reduction_label, _restore_dims, _shape_args,  # noqa: F401
                       broadcast_error)
+from .aliases import AliasOps
 from .inplace import InplaceOps
 from .views import ViewOps, _has_integer_array, _index_label, _numpy_index  # noqa: F401
 
@@ -48,7 +49,7 @@ Backward = Callable[[np.ndarray], Sequence[Union[np.ndarray, None]]]
 _SUPPORTED_KINDS = "biuf"  # bool, signed and unsigned integers, floating point
 
 
-class Tensor(ViewOps, InplaceOps):
+class Tensor(ViewOps, InplaceOps, AliasOps):
     """An n-dimensional array (``data``, a numpy ndarray) with automatic differentiation.
 
     Attributes:
@@ -233,9 +234,17 @@ class Tensor(ViewOps, InplaceOps):
                                "ambiguous; reduce it first, e.g. (x > 0).all() or .any()")
         return bool(self.data.item())
 
-    def to(self, dtype: Any) -> "Tensor":
+    def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> "Tensor":
         """This tensor as ``dtype`` (itself if it already is). Float-to-float casts are
-        differentiable (the gradient is cast back); casts to int or bool are not."""
+        differentiable (the gradient is cast back); casts to int or bool are not. A device
+        (``"cpu"``) or another tensor (its dtype) is accepted as in PyTorch: minitorch is CPU-only."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif not (isinstance(arg, str) and arg.split(":")[0] == "cpu") and type(arg).__name__ != "device":
+                dtype = arg
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
             return self
@@ -261,6 +270,25 @@ class Tensor(ViewOps, InplaceOps):
 
     def bool(self) -> "Tensor":
         return self.to(np.bool_)
+
+    def half(self) -> "Tensor":
+        return self.to(np.float16)
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self.to(other.dtype)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return is_floating(self.data.dtype)
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4, threshold=200)
@@ -347,6 +375,9 @@ class Tensor(ViewOps, InplaceOps):
 
     def __sub__(self, other: Any) -> "Tensor":
         other = _operand(other, self, "sub")
+        if self.data.dtype.kind == "b" or other.data.dtype.kind == "b":
+            raise RuntimeError("sub: subtraction with a bool tensor is not supported; use ^ (xor) or "
+                               "logical_not() instead, or convert with .int()")
 
         def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             return g, -g
@@ -381,6 +412,8 @@ class Tensor(ViewOps, InplaceOps):
         if not isinstance(exponent, (int, float)) or isinstance(exponent, bool):
             raise TypeError(f"pow: the exponent must be a number or a Tensor, got {type(exponent).__name__}")
         x = self.data if isinstance(exponent, int) else to_float(self.data)
+        if x.dtype.kind == "b":  # bool ** int is int64, as in PyTorch
+            x = x.astype(np.int64)
         try:
             out = x**exponent
         except ValueError as e:  # numpy refuses integer ** negative integer
@@ -394,11 +427,15 @@ class Tensor(ViewOps, InplaceOps):
         return Tensor._from_op(out, (self,), f"**{exponent:g}", backward)
 
     def _pow_tensor(self, other: "Tensor") -> "Tensor":
-        out = _broadcast("pow", np.power, self, other, floating=True)
+        integers = self.data.dtype.kind in "biu" and other.data.dtype.kind in "biu"  # int ** int stays int
+        if integers and self.data.dtype.kind == "b" and other.data.dtype.kind == "b":
+            raise TypeError("pow: not implemented for two bool tensors (convert with .int() first)")
+        out = _broadcast("pow", _int_power if integers else np.power, self, other, floating=not integers)
 
         def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
             x, y = self.data, other.data
-            gx = g * y * x ** (y - 1) if self._requires_grad else None  # d(x^y)/dx = y x^(y-1)
+            with np.errstate(divide="ignore", invalid="ignore"):  # d(x^y)/dx = y x^(y-1), and 0 where y = 0 (PyTorch)
+                gx = np.where(y == 0, 0.0, g * y * x ** (y - 1)) if self._requires_grad else None
             gy = None
             if other._requires_grad:  # d(x^y)/dy = x^y ln x; PyTorch's convention: 0 where x = 0, y >= 0
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -434,6 +471,8 @@ class Tensor(ViewOps, InplaceOps):
         return Tensor._from_op(out, (self, other), "@", backward)
 
     def __neg__(self) -> "Tensor":
+        _no_bool(self, "neg", "use ~ (logical not) instead")
+
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             return (-g,)
 
@@ -525,44 +564,65 @@ class Tensor(ViewOps, InplaceOps):
         return Tensor._from_op(out, (self,), "sigmoid", backward, saves_output=True)
 
     def relu(self) -> "Tensor":
-        x = self.data
+        _no_bool(self, "relu", "convert with .float() first")
+        out = np.maximum(self.data, 0)  # NaN stays NaN
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g * (x > 0),)  # 1 where x > 0, else 0 (0 at the kink, like PyTorch)
+            return (g * ~(out <= 0),)  # 1 where out > 0 (and at NaN), 0 at the kink: PyTorch's rule
 
-        return Tensor._from_op(np.maximum(x, 0), (self,), "relu", backward)
+        return Tensor._from_op(out, (self,), "relu", backward)
 
     def abs(self) -> "Tensor":
+        if self.data.dtype.kind == "b":
+            raise TypeError("abs: not implemented for a bool tensor (convert with .int() first)")
         x = self.data
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g * np.sign(x),)  # d|x|/dx = sign(x) (0 at 0, like PyTorch)
+            return (g * ((x > 0).astype(g.dtype) - (x < 0)),)  # d|x|/dx = sign(x): 0 at 0 and at NaN, as PyTorch
 
         return Tensor._from_op(np.abs(x), (self,), "abs", backward)
 
     __abs__ = abs
 
-    def clip(self, min: float | None = None, max: float | None = None) -> "Tensor":
-        """Limit every value to ``[min, max]`` (either may be None). The gradient passes where
-        ``min <= x <= max`` and is 0 where the value was clipped."""
+    def clip(self, min: Any = None, max: Any = None) -> "Tensor":
+        """Limit every value to ``[min, max]``; either bound may be None, a number or a tensor
+        (broadcast). An integer tensor with a float bound gives float32, as in PyTorch. NaN stays
+        NaN. Gradient: to self where ``min <= x <= max``, to a tensor bound where it was chosen.
+
+        Raises:
+            RuntimeError: neither bound given.
+        """
         if min is None and max is None:
-            raise RuntimeError("clip: at least one of min and max must be given")
-        for name, bound in (("min", min), ("max", max)):
-            if bound is not None and (not isinstance(bound, (int, float)) or isinstance(bound, bool)):
-                raise TypeError(f"clip: {name} must be a number or None, got {type(bound).__name__} "
-                                "(for tensor bounds use minitorch.maximum / minitorch.minimum)")
-        x = self.data
-        out = np.clip(x, min, max)
+            raise RuntimeError("clip: at least one of 'min' or 'max' must not be None")
+        lo = None if min is None else _operand(min, self, "clip")
+        hi = None if max is None else _operand(max, self, "clip")
+        arrays = [self.data] + [b.data for b in (lo, hi) if b is not None]
+        dtype = self.data.dtype
+        for b in arrays[1:]:
+            dtype = result_dtype(np.empty((1,) * arrays[0].ndim, dtype), b)
+        x = self.data.astype(dtype, copy=False)
+        a = None if lo is None else lo.data.astype(dtype, copy=False)
+        b = None if hi is None else hi.data.astype(dtype, copy=False)
+        try:
+            out = np.clip(x, a, b) if a is not None or b is not None else x
+        except ValueError:
+            raise RuntimeError(broadcast_error("clip", *(arr.shape for arr in arrays))) from None
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            inside = np.ones(x.shape, dtype=bool)
-            if min is not None:
-                inside &= x >= min
-            if max is not None:
-                inside &= x <= max
-            return (g * inside,)
+        def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+            inside = np.ones(out.shape, dtype=bool)
+            if a is not None:
+                inside &= x >= a
+            if b is not None:
+                inside &= x <= b
+            grads = [g * inside]
+            if lo is not None:  # the lower bound was the answer
+                grads.append(g * ((x < a) & (a <= b) if b is not None else x < a))
+            if hi is not None:  # the upper bound was the answer
+                grads.append(g * ((x > b) | (a > b) if a is not None else x > b))
+            return tuple(grads)
 
-        return Tensor._from_op(out, (self,), "clip", backward)
+        parents = (self,) + tuple(t for t in (lo, hi) if t is not None)
+        return Tensor._from_op(out, parents, "clip", backward)
 
     clamp = clip
 
@@ -583,8 +643,9 @@ class Tensor(ViewOps, InplaceOps):
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             return (np.broadcast_to(_restore_dims(g, axes, keepdim), shape),)
 
-        return Tensor._from_op(self.data.sum(axis=axes, keepdims=keepdim), (self,), _reduction_label("sum", dim),
-                               backward)
+        dtype = np.int64 if self.data.dtype.kind in "biu" else None  # PyTorch sums bool and ints as int64
+        return Tensor._from_op(np.asarray(self.data.sum(axis=axes, keepdims=keepdim, dtype=dtype)), (self,),
+                               _reduction_label("sum", dim), backward)
 
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
         """Average over ``dim``; backward spreads ``g / count`` evenly over the averaged elements."""
@@ -600,46 +661,103 @@ class Tensor(ViewOps, InplaceOps):
 
         return Tensor._from_op(out, (self,), _reduction_label("mean", dim), backward)
 
-    def max(self, dim: int | None = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
-        """The largest value; with ``dim``, ``(values, indices)`` along that dim, like PyTorch.
+    def max(self, dim: Any = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
+        """The largest value; with ``dim``, ``(values, indices)`` along that dim; with a tensor,
+        the elementwise ``maximum``. NaN wins (propagates), as in PyTorch.
 
         Backward: without ``dim`` the gradient is shared evenly by all elements equal to the
-        maximum (PyTorch's rule); with ``dim`` it goes to the element at ``indices``.
+        maximum (or by the NaNs, when it is NaN) — PyTorch's rule; with ``dim`` it goes to the one
+        element at ``indices`` (the first maximum).
+
+        Raises:
+            RuntimeError: an empty tensor without ``dim``; IndexError: ``dim`` of size 0 or out of range.
         """
+        if isinstance(dim, Tensor):
+            from .functions import maximum
+
+            return maximum(self, dim)
         return self._extreme(dim, keepdim, "max", np.argmax)
 
-    def min(self, dim: int | None = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
-        """The smallest value; with ``dim``, ``(values, indices)``. See ``max``."""
+    def min(self, dim: Any = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
+        """The smallest value; with ``dim``, ``(values, indices)``; with a tensor, ``minimum``. See ``max``."""
+        if isinstance(dim, Tensor):
+            from .functions import minimum
+
+            return minimum(self, dim)
         return self._extreme(dim, keepdim, "min", np.argmin)
 
     def _extreme(self, dim: int | None, keepdim: bool, name: str,
                  arg: Callable[..., np.ndarray]) -> "Tensor | ValuesIndices":
         x = self.data
-        if x.size == 0:
-            raise ValueError(f"{name}: cannot reduce an empty tensor (shape {self.shape})")
         if dim is None:
-            value = x.max() if name == "max" else x.min()
+            if x.size == 0:
+                raise RuntimeError(f"{name}: Expected reduction dim to be specified for input.numel() == 0 (an "
+                                   f"empty tensor of shape {self.shape} has no {name}imum); pass dim=")
+            value = x.max() if name == "max" else x.min()  # NaN propagates
+            winners = np.isnan(x) if value != value else x == value
 
             def backward_all(g: np.ndarray) -> tuple[np.ndarray]:
-                winners = x == value
-                return (winners * (g / winners.sum()),)
+                return (winners * (g / winners.sum()),)  # ties share evenly
 
             return Tensor._from_op(value, (self,), name, backward_all)
         if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
             raise TypeError(f"{name}: dim must be an int, got {type(dim).__name__} "
                             "(for the elementwise maximum/minimum of two tensors use minitorch.maximum/minimum)")
         axis = _dim(dim, self.ndim, name)
-        index = arg(x, axis=axis, keepdims=True)
-        values = np.take_along_axis(x, index, axis=axis)
+        if x.ndim and x.shape[axis] == 0:
+            raise IndexError(f"{name}: Expected reduction dim {dim} to have non-zero size (tensor shape {self.shape})")
+        index = arg(x, axis=axis, keepdims=True) if x.ndim else np.zeros((), dtype=np.int64)  # NaN's index wins
+        values = np.take_along_axis(x, index, axis=axis) if x.ndim else x
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            if not x.ndim:
+                return (g,)
             grad = np.zeros(x.shape, dtype=g.dtype)
             np.put_along_axis(grad, index, g if keepdim else np.expand_dims(g, axis), axis=axis)
             return (grad,)
 
-        indices = index if keepdim else index.squeeze(axis)
-        out = Tensor._from_op(values if keepdim else values.squeeze(axis), (self,), f"{name}(dim={dim})", backward)
+        squeeze = x.ndim and not keepdim
+        indices = index.squeeze(axis) if squeeze else index
+        out = Tensor._from_op(values.squeeze(axis) if squeeze else values, (self,), f"{name}(dim={dim})", backward)
         return ValuesIndices(out, Tensor._constant(indices.astype(np.int64, copy=False)))
+
+    def amax(self, dim: int | Sequence[int] = (), keepdim: bool = False) -> "Tensor":
+        """The largest value over ``dim`` (an int or a tuple; ``()`` = all). NaN propagates; the
+        gradient is shared evenly by the elements equal to the maximum (NaN where it is NaN), as
+        PyTorch's amax."""
+        return self._amax_amin(dim, keepdim, "amax", np.max)
+
+    def amin(self, dim: int | Sequence[int] = (), keepdim: bool = False) -> "Tensor":
+        """The smallest value over ``dim``; see ``amax``."""
+        return self._amax_amin(dim, keepdim, "amin", np.min)
+
+    def _amax_amin(self, dim: Any, keepdim: bool, name: str, reduce: Callable[..., np.ndarray]) -> "Tensor":
+        axes = None if dim == () or dim is None else _dims(dim, self.ndim, name)
+        x = self.data
+        reduced = range(x.ndim) if axes is None else axes
+        if any(x.shape[a] == 0 for a in reduced):
+            raise (RuntimeError if axes is None else IndexError)(
+                f"{name}: Expected reduction dim to have non-zero size (tensor shape {self.shape})")
+        out = reduce(x, axis=axes, keepdims=keepdim)
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            kept = reduce(x, axis=axes, keepdims=True)
+            mask = x == kept
+            count = mask.sum(axis=axes, keepdims=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return ((_restore_dims(g, axes, keepdim) / count) * mask,)  # 0/0 = NaN where the max is NaN
+
+        return Tensor._from_op(out, (self,), _reduction_label(name, dim), backward)
+
+    def all(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        """True where every element (over ``dim``, or all) is non-zero; a bool tensor."""
+        axis = None if dim is None else _dim(dim, self.ndim, "all")
+        return Tensor._constant(_logical_dtype(np.all(self.data, axis=axis, keepdims=keepdim), self.data.dtype))
+
+    def any(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        """True where some element (over ``dim``, or any) is non-zero; a bool tensor."""
+        axis = None if dim is None else _dim(dim, self.ndim, "any")
+        return Tensor._constant(_logical_dtype(np.any(self.data, axis=axis, keepdims=keepdim), self.data.dtype))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         """Index of the largest value (of the flattened tensor when ``dim`` is None), int64."""
@@ -649,9 +767,14 @@ class Tensor(ViewOps, InplaceOps):
         return self._arg(dim, keepdim, "argmin", np.argmin)
 
     def _arg(self, dim: int | None, keepdim: bool, name: str, arg: Callable[..., np.ndarray]) -> "Tensor":
-        if self.data.size == 0:
-            raise ValueError(f"{name}: cannot reduce an empty tensor (shape {self.shape})")
         axis = None if dim is None else _dim(dim, self.ndim, name)
+        if self.data.size == 0 and (axis is None or self.shape[axis] == 0):
+            raise IndexError(f"{name}: Expected reduction dim to have non-zero size (an empty tensor of shape "
+                             f"{self.shape})")
+        if self.data.dtype.kind == "b":
+            raise RuntimeError(f"{name}: not implemented for a bool tensor (convert with .int() first)")
+        if self.ndim == 0:
+            return Tensor._constant(np.zeros((), dtype=np.int64))
         return Tensor._constant(np.asarray(arg(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
 
@@ -677,6 +800,22 @@ class RemovableHandle:
 
 
 # ---------------------------------------------------------------------- helpers
+def _no_bool(t: Tensor, op: str, hint: str) -> None:
+    if t.data.dtype.kind == "b":
+        raise RuntimeError(f"{op}: not supported for a bool tensor; {hint}")
+
+
+def _int_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Integer ** integer, as PyTorch: a negative exponent gives 0 unless the base is 1 or -1."""
+    out = np.power(x, np.abs(y))
+    return np.where(y >= 0, out, np.where(np.abs(x) == 1, out, 0)).astype(out.dtype)
+
+
+def _logical_dtype(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """all()/any() give bool, except on uint8, which stays uint8 (PyTorch's rule)."""
+    return np.asarray(result, dtype=np.uint8 if dtype == np.uint8 else np.bool_)
+
+
 def _any_requires_grad(parents: tuple[Tensor, ...]) -> bool:
     for p in parents:  # a plain loop: cheaper than any(generator) on this, the hottest path
         if p._requires_grad:

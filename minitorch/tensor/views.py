@@ -104,6 +104,8 @@ class ViewOps:
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         """Swap two dimensions (a view)."""
         a, b = _dim(dim0, self.ndim, "transpose"), _dim(dim1, self.ndim, "transpose")
+        if self.ndim == 0:
+            return self.view(())
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             return (np.swapaxes(g, a, b),)  # swapping back is the inverse
