@@ -39,10 +39,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
         raise TypeError("linear: input and weight must be Tensors")
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input {input.shape} and weight {weight.shape}: expected input (*, in) and "
+        raise RuntimeError(f"linear: input {input.shape} and weight {weight.shape}: expected input (*, in) and "
                          f"weight (out, in) with the same in")
     if bias is not None and bias.shape not in ((weight.shape[0],), ()):
-        raise ValueError(f"linear: bias shape {bias.shape} does not match the weight's {weight.shape[0]} outputs")
+        raise RuntimeError(f"linear: bias shape {bias.shape} does not match the weight's {weight.shape[0]} outputs")
     x, w = input.data, weight.data
     out = x @ w.T
     if bias is not None:
@@ -65,6 +65,10 @@ def softmax(input: Tensor, dim: int = -1) -> Tensor:
     ``dL/dx = s * (g - sum(g * s))`` with ``s`` the softmax.
     """
     axis = _softmax_axis(input, dim, "softmax")
+    if input.data.size == 0:
+        return input * 1.0
+    if input.ndim == 0:  # one number: its softmax is 1
+        return softmax(input.reshape(1), 0).reshape(())
     x = to_float(input.data)
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     out = e / e.sum(axis=axis, keepdims=True)
@@ -72,13 +76,17 @@ def softmax(input: Tensor, dim: int = -1) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
 
-    return Tensor._from_op(out, (input,), "softmax", backward)
+    return Tensor._from_op(out, (input,), "softmax", backward, saves_output=True)
 
 
 def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed as ``x - max - log(sum(e^(x - max)))``, which
     never takes the log of an underflowed 0. Backward: ``g - softmax(x) * sum(g)``."""
     axis = _softmax_axis(input, dim, "log_softmax")
+    if input.data.size == 0:
+        return input * 1.0
+    if input.ndim == 0:
+        return log_softmax(input.reshape(1), 0).reshape(())
     x = to_float(input.data)
     shifted = x - x.max(axis=axis, keepdims=True)
     out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
@@ -86,14 +94,14 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
 
-    return Tensor._from_op(out, (input,), "log_softmax", backward)
+    return Tensor._from_op(out, (input,), "log_softmax", backward, saves_output=True)
 
 
 def _softmax_axis(input: Tensor, dim: int, op: str) -> int:
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(input).__name__}")
-    if input.ndim == 0:
-        raise ValueError(f"{op}: needs a tensor with at least 1 dimension, got a 0-d tensor")
+    if input.data.dtype.kind != "f":
+        raise TypeError(f"{op}: needs a floating-point tensor, got {input.data.dtype} (call .float() first)")
     return _dim(dim, input.ndim, op)
 
 
@@ -125,7 +133,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", ignore_in
     target_array = np.asarray(getattr(target, "data", target))
     if target_array.dtype.kind == "f":  # soft labels: -sum_c p_c log q_c
         if target_array.shape != input.shape:
-            raise ValueError(f"cross_entropy: probability targets must have the input's shape {input.shape}, "
+            raise RuntimeError(f"cross_entropy: probability targets must have the input's shape {input.shape}, "
                              f"got {target_array.shape}")
         probs = target if isinstance(target, Tensor) else Tensor(target_array)
         if label_smoothing:
@@ -187,7 +195,7 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     p, y = to_float(input.data), t.data
     outside = (p < 0) | (p > 1) | np.isnan(p)
     if outside.any():
-        raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1] (apply sigmoid first, "
+        raise RuntimeError(f"binary_cross_entropy: input must hold probabilities in [0, 1] (apply sigmoid first, "
                          f"or use binary_cross_entropy_with_logits on raw scores); got {p[outside].flat[0]} "
                          f"in an input of shape {input.shape}")
     with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
@@ -316,7 +324,7 @@ def _class_targets(op: str, input: Tensor, target: Any) -> np.ndarray:
     """``target`` as an integer array with the shape the input calls for, or a clear error."""
     t = np.asarray(getattr(target, "data", target))
     if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: target must hold integer class indices (int64), got dtype {t.dtype}")
+        raise RuntimeError(f"{op}: target must hold integer class indices (int64), got dtype {t.dtype}")
     if input.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
     expected = () if input.ndim == 1 else input.shape[:1] + input.shape[2:]

@@ -10,13 +10,17 @@
 """
 
 from .autograd import unbroadcast
+from .dtypes import ALIASES as _ALIASES
 from .dtypes import float32, float64, int32, int64
-from .factories import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
-                        randn, randn_like, randperm, tensor, zeros, zeros_like)
-from .functions import (abs, cat, clamp, clip, exp, log, matmul, maximum, mean, minimum, relu, sigmoid, sqrt, stack,
-                        sum, tanh, where)
+from .factories import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
+                        rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
+from .functions import (abs, add, all, amax, amin, any, argmax, argmin, bitwise_not, cat, clamp, clip, clone, div,
+                        divide, equal, exp, flatten, is_tensor, log, log_softmax, logical_not, matmul, max, maximum,
+                        mean, min, minimum, mul, multiply, neg, numel, permute, pow, relu, reshape, sigmoid, softmax,
+                        sqrt, square, squeeze, stack, sub, subtract, sum, swapaxes, swapdims, t, tanh, transpose,
+                        true_divide, unsqueeze, where)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
-from .random import get_generator, initial_seed, manual_seed
+from .random import Generator, get_generator, initial_seed, manual_seed
 from .tensor import Tensor, ValuesIndices
 
 __all__ = [
@@ -27,4 +31,11 @@ __all__ = [
     "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "sum", "mean",
     "no_grad", "enable_grad", "is_grad_enabled", "manual_seed", "initial_seed", "get_generator",
     "float32", "float64", "int32", "int64",
+    # PyTorch's other names: dtypes, function forms of tensor methods, Generator, empty
+    *_ALIASES, "Generator", "empty", "empty_like",
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "pow", "square",
+    "max", "min", "amax", "amin", "argmax", "argmin", "all", "any", "equal", "reshape", "transpose", "swapaxes",
+    "swapdims", "t", "permute", "squeeze", "unsqueeze", "flatten", "softmax", "log_softmax", "clone", "numel",
+    "is_tensor", "logical_not", "bitwise_not",
 ]
+globals().update(_ALIASES)  # minitorch.float, .long, .bool, ... (names that would shadow builtins if written out)

@@ -98,6 +98,8 @@ def run_backward(root: "Tensor", seed: np.ndarray, retain_graph: bool) -> None:
             _accumulate(node, g)
         if node._backward is None:  # a leaf: nothing further back
             continue
+        if node._saved_versions is not None:
+            check_versions(node)
         grads = node._backward(g)
         for parent, pg in zip(node._prev, grads):
             if pg is None or not parent._requires_grad:  # e.g. a constant, or an op that skipped it
@@ -111,6 +113,26 @@ def run_backward(root: "Tensor", seed: np.ndarray, retain_graph: bool) -> None:
         if not retain_graph:
             node._backward = _graph_freed
             node._prev = ()
+            node._saved_versions = None
+
+
+def check_versions(node: "Tensor") -> None:
+    """Refuse to run ``node``'s backward when a tensor it read (an input, or its own output) was
+    modified in place after the forward pass: the gradient would be computed from the new values.
+
+    Each op notes its inputs' versions when it is recorded (``Tensor._from_op``); every in-place
+    op bumps the version of the tensor it changes (shared with its views).
+    """
+    saved = node._saved_versions
+    tensors = node._prev if len(saved) == len(node._prev) else (*node._prev, node)
+    for i, (t, version) in enumerate(zip(tensors, saved)):
+        if t._vc[0] != version:
+            what = "its output" if i == len(node._prev) else f"input {i}"
+            raise RuntimeError(
+                f"backward: one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: {what} of '{node._op}' (a tensor of shape {t.shape}) is at version {t._vc[0]}; "
+                f"expected version {version} instead. Modify a copy (.clone()) instead, or do the in-place change "
+                "after backward()")
 
 
 def zero_grads(params: Iterable[Any], set_to_none: bool = True) -> None:

@@ -20,6 +20,16 @@ float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
 int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
+float16 = np.dtype(np.float16)
+int8 = np.dtype(np.int8)
+int16 = np.dtype(np.int16)
+uint8 = np.dtype(np.uint8)
+bool_ = np.dtype(np.bool_)
+
+#: PyTorch's short names (``minitorch.float`` is float32, ``minitorch.long`` int64, ...). They are
+#: exported by the package only, so that this module keeps Python's own ``float``, ``int`` and ``bool``.
+ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32, "short": int16,
+           "bool": bool_, "float16": float16, "int8": int8, "int16": int16, "uint8": uint8}
 
 #: The dtype of floating-point tensors made from Python numbers (PyTorch's default).
 DEFAULT_FLOAT = float32

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .dtypes import DEFAULT_FLOAT, int64
-from .random import get_generator
+from .random import Generator, numpy_generator
 from .tensor import Number, Tensor, _shape_args
 
 
@@ -37,7 +37,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
 def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
     shape = _shape_args(size, op)
     if any(n < 0 for n in shape):
-        raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
+        raise RuntimeError(f"{op}: sizes must be non-negative, got {shape}")
     return shape
 
 
@@ -79,7 +79,7 @@ def arange(start: Number, end: Number | None = None, step: Number = 1, *, dtype:
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise ValueError("arange: step must be non-zero")
+        raise RuntimeError("arange: step must be non-zero")
     if dtype is None:
         dtype = int64 if all(isinstance(v, (int, np.integer)) for v in (start, end, step)) else DEFAULT_FLOAT
     return _leaf(np.arange(start, end, step, dtype=dtype), requires_grad)
@@ -91,38 +91,38 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, require
 
 
 def rand(*size: int | Sequence[int], dtype: Any = None, requires_grad: bool = False,
-         generator: np.random.Generator | None = None) -> Tensor:
+         generator: Generator | np.random.Generator | None = None) -> Tensor:
     """Uniform random numbers in [0, 1)."""
     dtype = _float(dtype)
-    rng = generator or get_generator()
+    rng = numpy_generator(generator)
     return _leaf(rng.random(_size(size, "rand"), dtype=dtype), requires_grad)
 
 
 def randn(*size: int | Sequence[int], dtype: Any = None, requires_grad: bool = False,
-          generator: np.random.Generator | None = None) -> Tensor:
+          generator: Generator | np.random.Generator | None = None) -> Tensor:
     """Standard normal random numbers (mean 0, variance 1)."""
     dtype = _float(dtype)
-    rng = generator or get_generator()
+    rng = numpy_generator(generator)
     return _leaf(rng.standard_normal(_size(size, "randn"), dtype=dtype), requires_grad)
 
 
 def randint(low: int, high: int | None = None, size: Sequence[int] = (), *, dtype: Any = None,
-            generator: np.random.Generator | None = None) -> Tensor:
+            generator: Generator | np.random.Generator | None = None) -> Tensor:
     """Random integers in ``[low, high)`` (``randint(high, size)`` means low = 0), int64."""
     if high is None or not isinstance(high, (int, np.integer)):
         if high is not None:  # randint(high, size) as in torch.randint(10, (3,))
             size = high
         low, high = 0, low
     if high <= low:
-        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
-    rng = generator or get_generator()
+        raise RuntimeError(f"randint: high ({high}) must be greater than low ({low})")
+    rng = numpy_generator(generator)
     shape = _size((size,), "randint")
     return Tensor._constant(rng.integers(low, high, shape, dtype=np.dtype(dtype or int64)))
 
 
-def randperm(n: int, *, generator: np.random.Generator | None = None) -> Tensor:
+def randperm(n: int, *, generator: Generator | np.random.Generator | None = None) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64): shuffles without repeats."""
-    rng = generator or get_generator()
+    rng = numpy_generator(generator)
     return Tensor._constant(rng.permutation(n).astype(np.int64))
 
 
@@ -139,10 +139,20 @@ def full_like(t: Tensor, fill_value: Number, *, dtype: Any = None, requires_grad
 
 
 def rand_like(t: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-              generator: np.random.Generator | None = None) -> Tensor:
+              generator: Generator | np.random.Generator | None = None) -> Tensor:
     return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, generator=generator)
 
 
 def randn_like(t: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-               generator: np.random.Generator | None = None) -> Tensor:
+               generator: Generator | np.random.Generator | None = None) -> Tensor:
     return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, generator=generator)
+
+
+def empty(*size: int | Sequence[int], dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` whose values are not set (here: zeros, so results never depend on
+    leftover memory). PyTorch code uses it for buffers that are filled right after."""
+    return _leaf(np.zeros(_size(size, "empty"), dtype=_float(dtype)), requires_grad)
+
+
+def empty_like(t: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _leaf(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad)

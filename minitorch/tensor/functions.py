@@ -7,6 +7,7 @@ output's shape, and the engine un-broadcasts them.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, Sequence
 
 import numpy as np
@@ -48,11 +49,11 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     first = tensors[0].shape
     axis = _dim(dim, len(first), "cat")
     for i, t in enumerate(tensors):
-        if t.ndim != len(first) or any(a != b for j, (a, b) in enumerate(zip(t.shape, first)) if j != axis):
-            raise ValueError(f"cat: tensor {i} has shape {t.shape} but tensor 0 has shape {first}; all "
+        if t.ndim != len(first) or builtins.any(a != b for j, (a, b) in enumerate(zip(t.shape, first)) if j != axis):
+            raise RuntimeError(f"cat: tensor {i} has shape {t.shape} but tensor 0 has shape {first}; all "
                              f"dimensions except dim {dim} must match")
     if not first:
-        raise ValueError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
+        raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
     splits = np.cumsum([t.shape[axis] for t in tensors])[:-1]
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -68,7 +69,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     first = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.shape != first:
-            raise ValueError(f"stack: expects tensors of equal shape, got {first} at position 0 and {t.shape} "
+            raise RuntimeError(f"stack: expects tensors of equal shape, got {first} at position 0 and {t.shape} "
                              f"at position {i}")
     axis = _dim(dim, len(first) + 1, "stack")
 
@@ -86,13 +87,13 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     """
     cond = np.asarray(getattr(condition, "data", condition))
     if cond.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype} (compare first, e.g. x > 0)")
+        raise RuntimeError(f"where: condition must be a bool tensor, got dtype {cond.dtype} (compare first, e.g. x > 0)")
     a, b = _pair(input, other, "where")
     x, y = _promoted(a, b)
     try:
         out = np.where(cond, x, y)
     except ValueError:
-        raise ValueError(broadcast_error("where", cond.shape, x.shape, y.shape)) from None
+        raise RuntimeError(broadcast_error("where", cond.shape, x.shape, y.shape)) from None
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.where(cond, g, 0), np.where(cond, 0, g)
@@ -100,34 +101,34 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     return Tensor._from_op(out, (a, b), "where", backward)
 
 
-def _pairwise_extreme(name: str, input: Any, other: Any, pick_first: Any) -> Tensor:
+def _pairwise_extreme(name: str, input: Any, other: Any, pick: Any, loses: Any) -> Tensor:
     a, b = _pair(input, other, name)
     x, y = _promoted(a, b)
     try:
-        first = pick_first(x, y)  # where input wins outright
+        out = pick(x, y)  # np.maximum / np.minimum: NaN on either side gives NaN
     except ValueError:
-        raise ValueError(broadcast_error(name, x.shape, y.shape)) from None
-    out = np.where(first, x, y)
+        raise RuntimeError(broadcast_error(name, x.shape, y.shape)) from None
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # Ties share the gradient half and half (PyTorch's rule).
-        share = np.where(x == y, 0.5, first.astype(g.dtype))
-        return g * share, g * (1 - share)
+        # PyTorch's rule: ties split the gradient half and half; a side gets nothing where it
+        # lost outright, so with a NaN (no comparison holds) both sides get all of it.
+        shared = np.where(x == y, g / 2, g)
+        return np.where(loses(x, y), 0, shared), np.where(loses(y, x), 0, shared)
 
     return Tensor._from_op(out, (a, b), name, backward)
 
 
 def maximum(input: Any, other: Any) -> Tensor:
-    """Elementwise larger of two tensors (broadcasting). Ties split the gradient in half."""
-    return _pairwise_extreme("maximum", input, other, np.greater)
+    """Elementwise larger of two tensors (broadcasting); NaN propagates. Ties split the gradient in half."""
+    return _pairwise_extreme("maximum", input, other, np.maximum, np.less)
 
 
 def minimum(input: Any, other: Any) -> Tensor:
-    """Elementwise smaller of two tensors (broadcasting). Ties split the gradient in half."""
-    return _pairwise_extreme("minimum", input, other, np.less)
+    """Elementwise smaller of two tensors (broadcasting); NaN propagates. Ties split the gradient in half."""
+    return _pairwise_extreme("minimum", input, other, np.minimum, np.greater)
 
 
-def clip(input: Tensor, min: Number | None = None, max: Number | None = None) -> Tensor:
+def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """See ``Tensor.clip``."""
     return input.clip(min, max)
 
@@ -174,3 +175,136 @@ def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = F
 
 def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
     return input.mean(dim, keepdim)
+
+
+# ---------------------------------------------------------------------- function forms of tensor methods
+def neg(input: Tensor) -> Tensor:
+    return -input
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    return input**exponent if isinstance(input, Tensor) else _pair(input, exponent, "pow")[0] ** exponent
+
+
+def add(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:
+    a, b = _pair(input, other, "add")
+    return a.add(b, alpha=alpha)
+
+
+def sub(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:
+    a, b = _pair(input, other, "sub")
+    return a.sub(b, alpha=alpha)
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    a, b = _pair(input, other, "mul")
+    return a * b
+
+
+def div(input: Any, other: Any) -> Tensor:
+    a, b = _pair(input, other, "div")
+    return a / b
+
+
+subtract, multiply, divide, true_divide = sub, mul, div, div
+
+
+def square(input: Tensor) -> Tensor:
+    return input * input
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """``input.max()``, ``input.max(dim)`` -> (values, indices), or ``maximum(input, other)``."""
+    return input.max(dim, keepdim)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return input.min(dim, keepdim)
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    return input.amax(dim, keepdim)
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    return input.amin(dim, keepdim)
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return input.argmax(dim, keepdim)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return input.argmin(dim, keepdim)
+
+
+def all(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return input.all(dim, keepdim)
+
+
+def any(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return input.any(dim, keepdim)
+
+
+def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
+    return input.reshape(shape)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return input.transpose(dim0, dim1)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:
+    return input.t()
+
+
+def permute(input: Tensor, dims: Sequence[int]) -> Tensor:
+    return input.permute(dims)
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    return input.squeeze(dim)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    return input.unsqueeze(dim)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    return input.flatten(start_dim, end_dim)
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:
+    return input.softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:
+    return input.log_softmax(dim)
+
+
+def clone(input: Tensor) -> Tensor:
+    return input.clone()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True when both tensors have the same shape and values."""
+    return input.equal(other)
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    return input.logical_not()
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    return ~input

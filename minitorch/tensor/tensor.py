@@ -34,13 +34,22 @@ import numpy as np
 from . import grad_mode
 from .autograd import run_backward
 from .dtypes import DEFAULT_FLOAT, is_floating, result_dtype, scalar_dtype, to_float
+from .helpers import (_check_matmul, _dim, _dims, _reduction_label, _restore_dims, _shape_args,  # noqa: F401
+                      broadcast_error)
+from .aliases import AliasOps
+from .inplace import InplaceOps
+from .views import ViewOps, _has_integer_array, _index_label, _numpy_index  # noqa: F401
 
 Number = Union[bool, int, float]
+# `ndarray (op) Tensor` is computed as `Tensor.(reflected op)(ndarray)`: see Tensor.__array_ufunc__
+_REFLECTED = {"add": "__radd__", "subtract": "__rsub__", "multiply": "__rmul__", "true_divide": "__rtruediv__",
+              "power": "__rpow__", "matmul": "__rmatmul__", "less": "__gt__", "greater": "__lt__",
+              "less_equal": "__ge__", "greater_equal": "__le__", "equal": "__eq__", "not_equal": "__ne__"}
 Backward = Callable[[np.ndarray], Sequence[Union[np.ndarray, None]]]
 _SUPPORTED_KINDS = "biuf"  # bool, signed and unsigned integers, floating point
 
 
-class Tensor:
+class Tensor(ViewOps, InplaceOps, AliasOps):
     """An n-dimensional array (``data``, a numpy ndarray) with automatic differentiation.
 
     Attributes:
@@ -54,11 +63,21 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "_requires_grad", "label", "_prev", "_op", "_backward", "_hooks",
-                 "_retains_grad", "__weakref__")
+                 "_retains_grad", "_vc", "_view", "_saved_versions", "__weakref__")
 
-    # numpy must not treat a Tensor as an array: `ndarray + Tensor` then calls Tensor.__radd__
-    # (keeping the graph) instead of returning a bare ndarray.
-    __array_ufunc__ = None
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """How numpy treats a Tensor operand. ``ndarray + Tensor`` becomes the Tensor's own op
+        (``Tensor.__radd__``, keeping the graph) instead of a bare ndarray; an update *into* an
+        array, ``w.data -= lr * w.grad``, reads the Tensor's values. Other numpy functions on a
+        Tensor are refused (TypeError): use the Tensor's methods, or ``t.numpy()``."""
+        out = kwargs.get("out")
+        if out is not None and all(type(o) is np.ndarray for o in out):
+            inputs = tuple(x.data if isinstance(x, Tensor) else x for x in inputs)
+            return getattr(ufunc, method)(*inputs, **kwargs)
+        reflected = _REFLECTED.get(ufunc.__name__)
+        if method == "__call__" and reflected and len(inputs) == 2 and not kwargs and isinstance(inputs[1], Tensor):
+            return getattr(inputs[1], reflected)(inputs[0])
+        return NotImplemented
 
     def __init__(self, data: Any, requires_grad: bool = False, *, dtype: Any = None, label: str = ""):
         """Make a leaf tensor. ``data`` is copied (lists, numbers, arrays), except when it is a
@@ -73,6 +92,9 @@ class Tensor:
         self._backward: Backward | None = None
         self._hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None
         self._retains_grad = False
+        self._vc = [0]
+        self._view = None
+        self._saved_versions = None
         if requires_grad:
             self.requires_grad = True
 
@@ -82,12 +104,18 @@ class Tensor:
         return Tensor._from_op(data, (), "", None)
 
     @staticmethod
-    def _from_op(data: Any, parents: tuple["Tensor", ...], op: str, backward: Backward | None) -> "Tensor":
+    def _from_op(data: Any, parents: tuple["Tensor", ...], op: str, backward: Backward | None, *,
+                 saves_output: bool = False) -> "Tensor":
         """The result of an operation: ``data`` computed from ``parents`` by ``op``.
 
         The graph edge (parents, op, backward) is recorded only when it will be needed: gradient
         recording is on and some parent requires a gradient. Otherwise the result is a plain
         constant that keeps nothing alive.
+
+        With the edge, the *version* of each parent is noted (and of the output itself when
+        ``saves_output``: its backward reads ``out``, as exp's does). An in-place op bumps a
+        tensor's version, so backward can refuse to use values that changed after the forward
+        pass (see ``autograd.check_versions``) instead of computing a wrong gradient.
         """
         out = object.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy returns scalars for 0-d
@@ -95,16 +123,23 @@ class Tensor:
         out.label = ""
         out._hooks = None
         out._retains_grad = False
-        if backward is not None and grad_mode._enabled and any(p._requires_grad for p in parents):
+        out._vc = [0]
+        out._view = None
+        if backward is not None and grad_mode._enabled and _any_requires_grad(parents):
             out._requires_grad = True
             out._prev = parents
             out._op = op
             out._backward = backward
+            versions = [p._vc[0] for p in parents]
+            if saves_output:
+                versions.append(0)
+            out._saved_versions = versions
         else:
             out._requires_grad = False
             out._prev = ()
             out._op = ""
             out._backward = None
+            out._saved_versions = None
         return out
 
     # ------------------------------------------------------------------ attributes
@@ -174,7 +209,7 @@ class Tensor:
     def item(self) -> Number:
         """The single value of a one-element tensor, as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item: only a tensor with exactly one element can be converted to a Python "
+            raise RuntimeError(f"item: only a tensor with exactly one element can be converted to a Python "
                              f"number, got shape {self.shape} ({self.data.size} elements)")
         return self.data.item()
 
@@ -199,9 +234,17 @@ class Tensor:
                                "ambiguous; reduce it first, e.g. (x > 0).all() or .any()")
         return bool(self.data.item())
 
-    def to(self, dtype: Any) -> "Tensor":
+    def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> "Tensor":
         """This tensor as ``dtype`` (itself if it already is). Float-to-float casts are
-        differentiable (the gradient is cast back); casts to int or bool are not."""
+        differentiable (the gradient is cast back); casts to int or bool are not. A device
+        (``"cpu"``) or another tensor (its dtype) is accepted as in PyTorch: minitorch is CPU-only."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif not (isinstance(arg, str) and arg.split(":")[0] == "cpu") and type(arg).__name__ != "device":
+                dtype = arg
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
             return self
@@ -227,6 +270,25 @@ class Tensor:
 
     def bool(self) -> "Tensor":
         return self.to(np.bool_)
+
+    def half(self) -> "Tensor":
+        return self.to(np.float16)
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self.to(other.dtype)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return is_floating(self.data.dtype)
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4, threshold=200)
@@ -270,8 +332,16 @@ class Tensor:
         run_backward(self, seed, retain_graph)
 
     def detach(self) -> "Tensor":
-        """The same data (shared, not copied) as a new leaf with no graph and requires_grad=False."""
-        return Tensor._constant(self.data)
+        """The same data (shared, not copied) as a new leaf with no graph and requires_grad=False.
+        It shares the version counter too: modifying it in place is seen by backward's checks."""
+        out = Tensor._constant(self.data)
+        out._vc = self._vc
+        return out
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's storage has seen (shared by its views)."""
+        return self._vc[0]
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor after backward (leaves keep it anyway)."""
@@ -305,6 +375,9 @@ class Tensor:
 
     def __sub__(self, other: Any) -> "Tensor":
         other = _operand(other, self, "sub")
+        if self.data.dtype.kind == "b" or other.data.dtype.kind == "b":
+            raise RuntimeError("sub: subtraction with a bool tensor is not supported; use ^ (xor) or "
+                               "logical_not() instead, or convert with .int()")
 
         def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             return g, -g
@@ -329,7 +402,7 @@ class Tensor:
             gb = -g * out / other.data if other._requires_grad else None  # d(a/b)/db = -a/b^2
             return ga, gb
 
-        return Tensor._from_op(out, (self, other), "/", backward)
+        return Tensor._from_op(out, (self, other), "/", backward, saves_output=True)
 
     def __pow__(self, exponent: Any) -> "Tensor":
         if isinstance(exponent, (Tensor, np.ndarray)):
@@ -339,10 +412,12 @@ class Tensor:
         if not isinstance(exponent, (int, float)) or isinstance(exponent, bool):
             raise TypeError(f"pow: the exponent must be a number or a Tensor, got {type(exponent).__name__}")
         x = self.data if isinstance(exponent, int) else to_float(self.data)
+        if x.dtype.kind == "b":  # bool ** int is int64, as in PyTorch
+            x = x.astype(np.int64)
         try:
             out = x**exponent
         except ValueError as e:  # numpy refuses integer ** negative integer
-            raise ValueError(f"pow: {e} (tensor dtype {x.dtype}); use .float() first") from None
+            raise RuntimeError(f"pow: {e} (tensor dtype {x.dtype}); use .float() first") from None
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             if exponent == 0:
@@ -352,18 +427,22 @@ class Tensor:
         return Tensor._from_op(out, (self,), f"**{exponent:g}", backward)
 
     def _pow_tensor(self, other: "Tensor") -> "Tensor":
-        out = _broadcast("pow", np.power, self, other, floating=True)
+        integers = self.data.dtype.kind in "biu" and other.data.dtype.kind in "biu"  # int ** int stays int
+        if integers and self.data.dtype.kind == "b" and other.data.dtype.kind == "b":
+            raise TypeError("pow: not implemented for two bool tensors (convert with .int() first)")
+        out = _broadcast("pow", _int_power if integers else np.power, self, other, floating=not integers)
 
         def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
             x, y = self.data, other.data
-            gx = g * y * x ** (y - 1) if self._requires_grad else None  # d(x^y)/dx = y x^(y-1)
+            with np.errstate(divide="ignore", invalid="ignore"):  # d(x^y)/dx = y x^(y-1), and 0 where y = 0 (PyTorch)
+                gx = np.where(y == 0, 0.0, g * y * x ** (y - 1)) if self._requires_grad else None
             gy = None
             if other._requires_grad:  # d(x^y)/dy = x^y ln x; PyTorch's convention: 0 where x = 0, y >= 0
                 with np.errstate(divide="ignore", invalid="ignore"):
                     gy = np.where((x == 0) & (y >= 0), 0.0, g * out * np.log(x))
             return gx, gy
 
-        return Tensor._from_op(out, (self, other), "**", backward)
+        return Tensor._from_op(out, (self, other), "**", backward, saves_output=True)
 
     def __matmul__(self, other: Any) -> "Tensor":
         """Matrix product with numpy's (and PyTorch's) rules: 1-D operands are vectors, and
@@ -392,6 +471,8 @@ class Tensor:
         return Tensor._from_op(out, (self, other), "@", backward)
 
     def __neg__(self) -> "Tensor":
+        _no_bool(self, "neg", "use ~ (logical not) instead")
+
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             return (-g,)
 
@@ -445,7 +526,7 @@ class Tensor:
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             return (g * out,)  # d(e^x)/dx = e^x
 
-        return Tensor._from_op(out, (self,), "exp", backward)
+        return Tensor._from_op(out, (self,), "exp", backward, saves_output=True)
 
     def log(self) -> "Tensor":
         x = to_float(self.data)
@@ -461,7 +542,7 @@ class Tensor:
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             return (g / (2 * out),)  # d(sqrt x)/dx = 1 / (2 sqrt x)
 
-        return Tensor._from_op(out, (self,), "sqrt", backward)
+        return Tensor._from_op(out, (self,), "sqrt", backward, saves_output=True)
 
     def tanh(self) -> "Tensor":
         out = np.tanh(to_float(self.data))
@@ -469,7 +550,7 @@ class Tensor:
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             return (g * (1 - out * out),)  # d(tanh x)/dx = 1 - tanh^2 x
 
-        return Tensor._from_op(out, (self,), "tanh", backward)
+        return Tensor._from_op(out, (self,), "tanh", backward, saves_output=True)
 
     def sigmoid(self) -> "Tensor":
         x = to_float(self.data)
@@ -480,47 +561,68 @@ class Tensor:
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             return (g * out * (1 - out),)  # d(sigma x)/dx = sigma (1 - sigma)
 
-        return Tensor._from_op(out, (self,), "sigmoid", backward)
+        return Tensor._from_op(out, (self,), "sigmoid", backward, saves_output=True)
 
     def relu(self) -> "Tensor":
-        x = self.data
+        _no_bool(self, "relu", "convert with .float() first")
+        out = np.maximum(self.data, 0)  # NaN stays NaN
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g * (x > 0),)  # 1 where x > 0, else 0 (0 at the kink, like PyTorch)
+            return (g * ~(out <= 0),)  # 1 where out > 0 (and at NaN), 0 at the kink: PyTorch's rule
 
-        return Tensor._from_op(np.maximum(x, 0), (self,), "relu", backward)
+        return Tensor._from_op(out, (self,), "relu", backward)
 
     def abs(self) -> "Tensor":
+        if self.data.dtype.kind == "b":
+            raise TypeError("abs: not implemented for a bool tensor (convert with .int() first)")
         x = self.data
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g * np.sign(x),)  # d|x|/dx = sign(x) (0 at 0, like PyTorch)
+            return (g * ((x > 0).astype(g.dtype) - (x < 0)),)  # d|x|/dx = sign(x): 0 at 0 and at NaN, as PyTorch
 
         return Tensor._from_op(np.abs(x), (self,), "abs", backward)
 
     __abs__ = abs
 
-    def clip(self, min: float | None = None, max: float | None = None) -> "Tensor":
-        """Limit every value to ``[min, max]`` (either may be None). The gradient passes where
-        ``min <= x <= max`` and is 0 where the value was clipped."""
+    def clip(self, min: Any = None, max: Any = None) -> "Tensor":
+        """Limit every value to ``[min, max]``; either bound may be None, a number or a tensor
+        (broadcast). An integer tensor with a float bound gives float32, as in PyTorch. NaN stays
+        NaN. Gradient: to self where ``min <= x <= max``, to a tensor bound where it was chosen.
+
+        Raises:
+            RuntimeError: neither bound given.
+        """
         if min is None and max is None:
-            raise ValueError("clip: at least one of min and max must be given")
-        for name, bound in (("min", min), ("max", max)):
-            if bound is not None and (not isinstance(bound, (int, float)) or isinstance(bound, bool)):
-                raise TypeError(f"clip: {name} must be a number or None, got {type(bound).__name__} "
-                                "(for tensor bounds use minitorch.maximum / minitorch.minimum)")
-        x = self.data
-        out = np.clip(x, min, max)
+            raise RuntimeError("clip: at least one of 'min' or 'max' must not be None")
+        lo = None if min is None else _operand(min, self, "clip")
+        hi = None if max is None else _operand(max, self, "clip")
+        arrays = [self.data] + [b.data for b in (lo, hi) if b is not None]
+        dtype = self.data.dtype
+        for b in arrays[1:]:
+            dtype = result_dtype(np.empty((1,) * arrays[0].ndim, dtype), b)
+        x = self.data.astype(dtype, copy=False)
+        a = None if lo is None else lo.data.astype(dtype, copy=False)
+        b = None if hi is None else hi.data.astype(dtype, copy=False)
+        try:
+            out = np.clip(x, a, b) if a is not None or b is not None else x
+        except ValueError:
+            raise RuntimeError(broadcast_error("clip", *(arr.shape for arr in arrays))) from None
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            inside = np.ones(x.shape, dtype=bool)
-            if min is not None:
-                inside &= x >= min
-            if max is not None:
-                inside &= x <= max
-            return (g * inside,)
+        def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+            inside = np.ones(out.shape, dtype=bool)
+            if a is not None:
+                inside &= x >= a
+            if b is not None:
+                inside &= x <= b
+            grads = [g * inside]
+            if lo is not None:  # the lower bound was the answer
+                grads.append(g * ((x < a) & (a <= b) if b is not None else x < a))
+            if hi is not None:  # the upper bound was the answer
+                grads.append(g * ((x > b) | (a > b) if a is not None else x > b))
+            return tuple(grads)
 
-        return Tensor._from_op(out, (self,), "clip", backward)
+        parents = (self,) + tuple(t for t in (lo, hi) if t is not None)
+        return Tensor._from_op(out, parents, "clip", backward)
 
     clamp = clip
 
@@ -541,13 +643,14 @@ class Tensor:
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             return (np.broadcast_to(_restore_dims(g, axes, keepdim), shape),)
 
-        return Tensor._from_op(self.data.sum(axis=axes, keepdims=keepdim), (self,), _reduction_label("sum", dim),
-                               backward)
+        dtype = np.int64 if self.data.dtype.kind in "biu" else None  # PyTorch sums bool and ints as int64
+        return Tensor._from_op(np.asarray(self.data.sum(axis=axes, keepdims=keepdim, dtype=dtype)), (self,),
+                               _reduction_label("sum", dim), backward)
 
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
         """Average over ``dim``; backward spreads ``g / count`` evenly over the averaged elements."""
         if not is_floating(self.data.dtype):
-            raise TypeError(f"mean: needs a floating-point tensor, got {self.data.dtype}; call .float() first")
+            raise RuntimeError(f"mean: needs a floating-point tensor, got {self.data.dtype}; call .float() first")
         axes = _dims(dim, self.ndim, "mean")
         shape = self.shape
         out = self.data.mean(axis=axes, keepdims=keepdim)
@@ -558,46 +661,103 @@ class Tensor:
 
         return Tensor._from_op(out, (self,), _reduction_label("mean", dim), backward)
 
-    def max(self, dim: int | None = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
-        """The largest value; with ``dim``, ``(values, indices)`` along that dim, like PyTorch.
+    def max(self, dim: Any = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
+        """The largest value; with ``dim``, ``(values, indices)`` along that dim; with a tensor,
+        the elementwise ``maximum``. NaN wins (propagates), as in PyTorch.
 
         Backward: without ``dim`` the gradient is shared evenly by all elements equal to the
-        maximum (PyTorch's rule); with ``dim`` it goes to the element at ``indices``.
+        maximum (or by the NaNs, when it is NaN) — PyTorch's rule; with ``dim`` it goes to the one
+        element at ``indices`` (the first maximum).
+
+        Raises:
+            RuntimeError: an empty tensor without ``dim``; IndexError: ``dim`` of size 0 or out of range.
         """
+        if isinstance(dim, Tensor):
+            from .functions import maximum
+
+            return maximum(self, dim)
         return self._extreme(dim, keepdim, "max", np.argmax)
 
-    def min(self, dim: int | None = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
-        """The smallest value; with ``dim``, ``(values, indices)``. See ``max``."""
+    def min(self, dim: Any = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
+        """The smallest value; with ``dim``, ``(values, indices)``; with a tensor, ``minimum``. See ``max``."""
+        if isinstance(dim, Tensor):
+            from .functions import minimum
+
+            return minimum(self, dim)
         return self._extreme(dim, keepdim, "min", np.argmin)
 
     def _extreme(self, dim: int | None, keepdim: bool, name: str,
                  arg: Callable[..., np.ndarray]) -> "Tensor | ValuesIndices":
         x = self.data
-        if x.size == 0:
-            raise ValueError(f"{name}: cannot reduce an empty tensor (shape {self.shape})")
         if dim is None:
-            value = x.max() if name == "max" else x.min()
+            if x.size == 0:
+                raise RuntimeError(f"{name}: Expected reduction dim to be specified for input.numel() == 0 (an "
+                                   f"empty tensor of shape {self.shape} has no {name}imum); pass dim=")
+            value = x.max() if name == "max" else x.min()  # NaN propagates
+            winners = np.isnan(x) if value != value else x == value
 
             def backward_all(g: np.ndarray) -> tuple[np.ndarray]:
-                winners = x == value
-                return (winners * (g / winners.sum()),)
+                return (winners * (g / winners.sum()),)  # ties share evenly
 
             return Tensor._from_op(value, (self,), name, backward_all)
         if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
             raise TypeError(f"{name}: dim must be an int, got {type(dim).__name__} "
                             "(for the elementwise maximum/minimum of two tensors use minitorch.maximum/minimum)")
         axis = _dim(dim, self.ndim, name)
-        index = arg(x, axis=axis, keepdims=True)
-        values = np.take_along_axis(x, index, axis=axis)
+        if x.ndim and x.shape[axis] == 0:
+            raise IndexError(f"{name}: Expected reduction dim {dim} to have non-zero size (tensor shape {self.shape})")
+        index = arg(x, axis=axis, keepdims=True) if x.ndim else np.zeros((), dtype=np.int64)  # NaN's index wins
+        values = np.take_along_axis(x, index, axis=axis) if x.ndim else x
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            if not x.ndim:
+                return (g,)
             grad = np.zeros(x.shape, dtype=g.dtype)
             np.put_along_axis(grad, index, g if keepdim else np.expand_dims(g, axis), axis=axis)
             return (grad,)
 
-        indices = index if keepdim else index.squeeze(axis)
-        out = Tensor._from_op(values if keepdim else values.squeeze(axis), (self,), f"{name}(dim={dim})", backward)
+        squeeze = x.ndim and not keepdim
+        indices = index.squeeze(axis) if squeeze else index
+        out = Tensor._from_op(values.squeeze(axis) if squeeze else values, (self,), f"{name}(dim={dim})", backward)
         return ValuesIndices(out, Tensor._constant(indices.astype(np.int64, copy=False)))
+
+    def amax(self, dim: int | Sequence[int] = (), keepdim: bool = False) -> "Tensor":
+        """The largest value over ``dim`` (an int or a tuple; ``()`` = all). NaN propagates; the
+        gradient is shared evenly by the elements equal to the maximum (NaN where it is NaN), as
+        PyTorch's amax."""
+        return self._amax_amin(dim, keepdim, "amax", np.max)
+
+    def amin(self, dim: int | Sequence[int] = (), keepdim: bool = False) -> "Tensor":
+        """The smallest value over ``dim``; see ``amax``."""
+        return self._amax_amin(dim, keepdim, "amin", np.min)
+
+    def _amax_amin(self, dim: Any, keepdim: bool, name: str, reduce: Callable[..., np.ndarray]) -> "Tensor":
+        axes = None if dim == () or dim is None else _dims(dim, self.ndim, name)
+        x = self.data
+        reduced = range(x.ndim) if axes is None else axes
+        if any(x.shape[a] == 0 for a in reduced):
+            raise (RuntimeError if axes is None else IndexError)(
+                f"{name}: Expected reduction dim to have non-zero size (tensor shape {self.shape})")
+        out = reduce(x, axis=axes, keepdims=keepdim)
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            kept = reduce(x, axis=axes, keepdims=True)
+            mask = x == kept
+            count = mask.sum(axis=axes, keepdims=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return ((_restore_dims(g, axes, keepdim) / count) * mask,)  # 0/0 = NaN where the max is NaN
+
+        return Tensor._from_op(out, (self,), _reduction_label(name, dim), backward)
+
+    def all(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        """True where every element (over ``dim``, or all) is non-zero; a bool tensor."""
+        axis = None if dim is None else _dim(dim, self.ndim, "all")
+        return Tensor._constant(_logical_dtype(np.all(self.data, axis=axis, keepdims=keepdim), self.data.dtype))
+
+    def any(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        """True where some element (over ``dim``, or any) is non-zero; a bool tensor."""
+        axis = None if dim is None else _dim(dim, self.ndim, "any")
+        return Tensor._constant(_logical_dtype(np.any(self.data, axis=axis, keepdims=keepdim), self.data.dtype))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         """Index of the largest value (of the flattened tensor when ``dim`` is None), int64."""
@@ -607,138 +767,15 @@ class Tensor:
         return self._arg(dim, keepdim, "argmin", np.argmin)
 
     def _arg(self, dim: int | None, keepdim: bool, name: str, arg: Callable[..., np.ndarray]) -> "Tensor":
-        if self.data.size == 0:
-            raise ValueError(f"{name}: cannot reduce an empty tensor (shape {self.shape})")
         axis = None if dim is None else _dim(dim, self.ndim, name)
-        return Tensor._constant(np.asarray(arg(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
-
-    # ------------------------------------------------------------------ shape
-    def reshape(self, *shape: int | Sequence[int]) -> "Tensor":
-        """The same values in a new shape (one dimension may be -1: inferred)."""
-        new_shape = _shape_args(shape, "reshape")
-        try:
-            out = self.data.reshape(new_shape)
-        except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} ({self.data.size} elements) "
-                             f"into {new_shape}") from None
-        old_shape = self.shape
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g.reshape(old_shape),)
-
-        return Tensor._from_op(out, (self,), "reshape", backward)
-
-    # PyTorch's view refuses non-contiguous tensors; numpy copies when it must, so here it is reshape.
-    view = reshape
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
-        """Merge dimensions ``start_dim..end_dim`` (inclusive) into one."""
+        if self.data.size == 0 and (axis is None or self.shape[axis] == 0):
+            raise IndexError(f"{name}: Expected reduction dim to have non-zero size (an empty tensor of shape "
+                             f"{self.shape})")
+        if self.data.dtype.kind == "b":
+            raise RuntimeError(f"{name}: not implemented for a bool tensor (convert with .int() first)")
         if self.ndim == 0:
-            return self.reshape(1)
-        start, end = _dim(start_dim, self.ndim, "flatten"), _dim(end_dim, self.ndim, "flatten")
-        if start > end:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (tensor shape {self.shape})")
-        shape = self.shape
-        return self.reshape(shape[:start] + (-1,) + shape[end + 1:]) if start < end else self
-
-    def transpose(self, dim0: int, dim1: int) -> "Tensor":
-        """Swap two dimensions."""
-        a, b = _dim(dim0, self.ndim, "transpose"), _dim(dim1, self.ndim, "transpose")
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (np.swapaxes(g, a, b),)  # swapping back is the inverse
-
-        return Tensor._from_op(np.swapaxes(self.data, a, b), (self,), f"transpose({dim0}, {dim1})", backward)
-
-    def permute(self, *dims: int | Sequence[int]) -> "Tensor":
-        """Reorder the dimensions: ``x.permute(2, 0, 1)`` puts dim 2 first."""
-        order = _shape_args(dims, "permute")
-        axes = tuple(_dim(d, self.ndim, "permute") for d in order)
-        if sorted(axes) != list(range(self.ndim)):
-            raise ValueError(f"permute: {order} is not a permutation of the {self.ndim} dims of a tensor of shape {self.shape}")
-        inverse = tuple(np.argsort(axes))
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (np.transpose(g, inverse),)
-
-        return Tensor._from_op(np.transpose(self.data, axes), (self,), f"permute{order}", backward)
-
-    @property
-    def T(self) -> "Tensor":
-        """All dimensions reversed (the matrix transpose for 2-D)."""
-        return self.permute(*reversed(range(self.ndim)))
-
-    @property
-    def mT(self) -> "Tensor":
-        """The last two dimensions swapped (a batch of transposed matrices)."""
-        if self.ndim < 2:
-            raise ValueError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
-        return self.transpose(-2, -1)
-
-    def unsqueeze(self, dim: int) -> "Tensor":
-        """Insert a dimension of size 1 at ``dim`` (from -ndim-1 to ndim)."""
-        axis = _dim(dim, self.ndim + 1, "unsqueeze")
-        return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
-
-    def squeeze(self, dim: int | Sequence[int] | None = None) -> "Tensor":
-        """Remove dimensions of size 1 (all, or those in ``dim``; others in ``dim`` are left alone)."""
-        axes = _dims(dim, self.ndim, "squeeze")
-        axes = range(self.ndim) if axes is None else axes
-        return self.reshape(tuple(n for i, n in enumerate(self.shape) if not (i in axes and n == 1)))
-
-    def expand(self, *sizes: int | Sequence[int]) -> "Tensor":
-        """Broadcast to a bigger shape without copying (-1 keeps a size). The backward is the
-        identity: the engine's unbroadcast sums the copies."""
-        shape = _shape_args(sizes, "expand")
-        lead = len(shape) - self.ndim
-        if lead < 0:
-            raise ValueError(f"expand: cannot expand a tensor of shape {self.shape} to fewer dimensions {shape}")
-        target = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
-        try:
-            out = np.broadcast_to(self.data, target)
-        except ValueError:
-            raise ValueError(f"expand: cannot expand shape {self.shape} to {shape} (only dimensions of size 1 "
-                             "can grow)") from None
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g,)
-
-        return Tensor._from_op(out, (self,), "expand", backward)
-
-    # ------------------------------------------------------------------ indexing
-    def __getitem__(self, index: Any) -> "Tensor":
-        """Basic (ints, slices, None, ...) and integer-array / boolean-mask indexing, as numpy.
-
-        Backward scatters the gradient back to the positions that were read. An index that reads
-        the same element twice (``x[[0, 0]]``) must add both gradients: ``np.add.at`` does,
-        where plain ``grad[idx] += g`` would keep only one of them.
-        """
-        idx = _numpy_index(index)
-        try:
-            out = self.data[idx]
-        except IndexError as e:
-            raise IndexError(f"getitem: {e} (tensor shape {self.shape})") from None
-        shape, repeats_possible = self.shape, _has_integer_array(idx)
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            grad = np.zeros(shape, dtype=g.dtype)
-            if repeats_possible:
-                np.add.at(grad, idx, g)
-            else:
-                grad[idx] = g  # slices and masks never read an element twice
-            return (grad,)
-
-        return Tensor._from_op(out, (self,), _index_label(index), backward)
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        """In-place assignment, allowed only outside the graph (no grad needed, or in no_grad())."""
-        if grad_mode._enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
-            raise RuntimeError("setitem: in-place assignment into a tensor that is part of a graph is not "
-                               "supported; build the result with minitorch.where / cat, or use no_grad()")
-        try:
-            self.data[_numpy_index(index)] = getattr(value, "data", value)
-        except (IndexError, ValueError) as e:
-            raise type(e)(f"setitem: {e} (tensor shape {self.shape})") from None
+            return Tensor._constant(np.zeros((), dtype=np.int64))
+        return Tensor._constant(np.asarray(arg(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
 
 class ValuesIndices(NamedTuple):
@@ -763,6 +800,29 @@ class RemovableHandle:
 
 
 # ---------------------------------------------------------------------- helpers
+def _no_bool(t: Tensor, op: str, hint: str) -> None:
+    if t.data.dtype.kind == "b":
+        raise RuntimeError(f"{op}: not supported for a bool tensor; {hint}")
+
+
+def _int_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Integer ** integer, as PyTorch: a negative exponent gives 0 unless the base is 1 or -1."""
+    out = np.power(x, np.abs(y))
+    return np.where(y >= 0, out, np.where(np.abs(x) == 1, out, 0)).astype(out.dtype)
+
+
+def _logical_dtype(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """all()/any() give bool, except on uint8, which stays uint8 (PyTorch's rule)."""
+    return np.asarray(result, dtype=np.uint8 if dtype == np.uint8 else np.bool_)
+
+
+def _any_requires_grad(parents: tuple[Tensor, ...]) -> bool:
+    for p in parents:  # a plain loop: cheaper than any(generator) on this, the hottest path
+        if p._requires_grad:
+            return True
+    return False
+
+
 def _to_array(data: Any, dtype: Any, op: str) -> np.ndarray:
     """Convert tensor input to an ndarray with PyTorch's dtype rules (see dtypes.py)."""
     if isinstance(data, Tensor):
@@ -814,104 +874,8 @@ def _broadcast(op: str, fn: Callable[[np.ndarray, np.ndarray], np.ndarray], a: T
     try:
         return fn(x, y)
     except ValueError:
-        raise ValueError(broadcast_error(op, x.shape, y.shape)) from None
-
-
-def broadcast_error(op: str, *shapes: tuple[int, ...]) -> str:
-    """Say which dimension stops ``shapes`` from broadcasting (they are aligned from the right)."""
-    ndim = max(len(s) for s in shapes)
-    for axis in range(-1, -ndim - 1, -1):
-        sizes = {s[axis] for s in shapes if len(s) >= -axis} - {1}
-        if len(sizes) > 1:
-            return (f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together: dimension "
-                    f"{axis} has sizes {' vs '.join(map(str, sorted(sizes)))} (aligned from the right, sizes must "
-                    "be equal or 1)")
-    return f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
+        raise RuntimeError(broadcast_error(op, x.shape, y.shape)) from None
 
 
 def _compare(op: str, fn: Callable[[np.ndarray, np.ndarray], np.ndarray], a: Tensor, other: Any) -> Tensor:
     return Tensor._constant(_broadcast(op, fn, a, _operand(other, a, op)))
-
-
-def _check_matmul(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
-    if not sa or not sb:
-        raise ValueError(f"matmul: {sa} @ {sb}: both operands need at least 1 dimension (use * for scalars)")
-    k_a, k_b = sa[-1], (sb[0] if len(sb) == 1 else sb[-2])
-    if k_a != k_b:
-        raise ValueError(f"matmul: {sa} @ {sb}: inner dimensions {k_a} and {k_b} differ")
-    batch_a, batch_b = sa[:-2], sb[:-2]
-    try:
-        np.broadcast_shapes(batch_a, batch_b)
-    except ValueError:
-        raise ValueError(f"matmul: {sa} @ {sb}: batch dimensions {batch_a} and {batch_b} cannot be broadcast "
-                         "together") from None
-
-
-def _dim(dim: int, ndim: int, op: str) -> int:
-    """``dim`` as a non-negative axis, or an error naming the op and the valid range."""
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__} {dim!r}")
-    lo = -max(ndim, 1)
-    if not lo <= dim < max(ndim, 1):
-        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimension(s) "
-                         f"(expected {lo} to {max(ndim, 1) - 1})")
-    return int(dim) % max(ndim, 1) if ndim else 0
-
-
-def _dims(dim: int | Sequence[int] | None, ndim: int, op: str) -> tuple[int, ...] | None:
-    if dim is None:
-        return None
-    dims = tuple(_dim(d, ndim, op) for d in (dim if isinstance(dim, (tuple, list)) else (dim,)))
-    if len(set(dims)) != len(dims):
-        raise ValueError(f"{op}: dim {dim} names the same dimension twice")
-    return dims if ndim else None
-
-
-def _restore_dims(g: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
-    """Give a reduction's gradient back the reduced axes (as size 1), ready to broadcast."""
-    return g if keepdim or axes is None else np.expand_dims(g, axes)
-
-
-def _reduction_label(name: str, dim: Any) -> str:
-    return name if dim is None else f"{name}(dim={dim})"
-
-
-def _shape_args(args: tuple[Any, ...], op: str) -> tuple[int, ...]:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
-    shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
-    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
-        raise TypeError(f"{op}: expected ints, got {shape}")
-    return tuple(int(n) for n in shape)
-
-
-def _numpy_index(index: Any) -> Any:
-    """Tensors and lists inside an index become numpy arrays (integer or boolean)."""
-    def one(i: Any) -> Any:
-        if isinstance(i, Tensor):
-            return i.data
-        if isinstance(i, list):
-            return np.asarray(i)
-        return i
-
-    return tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
-
-
-def _has_integer_array(idx: Any) -> bool:
-    parts = idx if isinstance(idx, tuple) else (idx,)
-    return any(isinstance(p, np.ndarray) and p.dtype.kind != "b" for p in parts)
-
-
-def _index_label(index: Any) -> str:
-    """A short description of an index for graph drawings, e.g. ``[0, 1:3]``."""
-    def one(i: Any) -> str:
-        if isinstance(i, slice):
-            text = ("" if i.start is None else str(i.start)) + ":" + ("" if i.stop is None else str(i.stop))
-            return text + (f":{i.step}" if i.step is not None else "")
-        if i is Ellipsis:
-            return "..."
-        if isinstance(i, (Tensor, np.ndarray, list)):
-            return "mask" if np.asarray(getattr(i, "data", i)).dtype == bool else "idx"
-        return str(i)
-
-    parts = index if isinstance(index, tuple) else (index,)
-    return "[" + ", ".join(one(i) for i in parts) + "]"

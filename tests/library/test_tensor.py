@@ -135,7 +135,7 @@ def test_factories_take_sizes_as_arguments_or_a_tuple_and_set_dtypes():
 
 
 def test_factories_reject_bad_sizes_naming_the_factory():
-    with pytest.raises(ValueError, match=r"zeros: sizes must be non-negative, got \(2, -1\)"):
+    with pytest.raises(RuntimeError, match=r"zeros: sizes must be non-negative, got \(2, -1\)"):
         minitorch.zeros(2, -1)
     with pytest.raises(TypeError, match="randn: expected ints"):
         minitorch.randn(2.5)
@@ -444,12 +444,13 @@ def test_numpy_arrays_combine_with_tensors_from_either_side_keeping_the_graph():
     assert isinstance(y, Tensor) and y.requires_grad
 
 
-def test_setitem_works_outside_the_graph_only():
+def test_setitem_on_a_leaf_that_requires_grad_needs_no_grad():
     x = minitorch.zeros(3)
     x[1] = 5.0
     assert x.tolist() == [0.0, 5.0, 0.0]
     w = minitorch.zeros(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match="setitem: in-place assignment into a tensor that is part of a graph"):
+    with pytest.raises(RuntimeError, match="setitem: a leaf Variable that requires grad is being used in an "
+                                           "in-place operation"):
         w[0] = 1.0
     with minitorch.no_grad():
         w[0] = 1.0
@@ -466,42 +467,41 @@ def test_integer_tensors_work_as_class_labels():
 
 # ---------------------------------------------------------------------- errors name the op and shapes
 @pytest.mark.parametrize("bad, error, message", [
-    (lambda: minitorch.ones(3, 4) @ minitorch.ones(5, 6), ValueError,
+    (lambda: minitorch.ones(3, 4) @ minitorch.ones(5, 6), RuntimeError,
      "matmul: (3, 4) @ (5, 6): inner dimensions 4 and 5 differ"),
-    (lambda: minitorch.ones(2, 3, 4) @ minitorch.ones(5, 4, 6), ValueError,
+    (lambda: minitorch.ones(2, 3, 4) @ minitorch.ones(5, 4, 6), RuntimeError,
      "matmul: (2, 3, 4) @ (5, 4, 6): batch dimensions (2,) and (5,) cannot be broadcast together"),
-    (lambda: minitorch.ones(3) @ minitorch.tensor(2.0), ValueError, "matmul: (3,) @ (): both operands need"),
-    (lambda: minitorch.ones(3, 4) + minitorch.ones(5), ValueError,
+    (lambda: minitorch.ones(3) @ minitorch.tensor(2.0), RuntimeError, "matmul: (3,) @ (): both operands need"),
+    (lambda: minitorch.ones(3, 4) + minitorch.ones(5), RuntimeError,
      "add: shapes (3, 4) and (5,) cannot be broadcast together: dimension -1 has sizes 4 vs 5"),
-    (lambda: minitorch.ones(2, 3) * minitorch.ones(4, 1, 2), ValueError, "mul: shapes (2, 3) and (4, 1, 2)"),
+    (lambda: minitorch.ones(2, 3) * minitorch.ones(4, 1, 2), RuntimeError, "mul: shapes (2, 3) and (4, 1, 2)"),
     (lambda: minitorch.ones(3) + "a", TypeError, "add: cannot combine a Tensor with str"),
-    (lambda: minitorch.ones(2, 3).reshape(4, -1), ValueError,
-     "reshape: cannot reshape a tensor of shape (2, 3) (6 elements) into (4, -1)"),
+    (lambda: minitorch.ones(2, 3).reshape(4, -1), RuntimeError, "reshape: shape [4, -1] is invalid for input of size 6"),
     (lambda: minitorch.ones(2, 3).sum(dim=2), IndexError,
      "sum: dim 2 is out of range for a tensor with 2 dimension(s) (expected -2 to 1)"),
-    (lambda: minitorch.ones(2, 3).permute(0, 0), ValueError, "permute: (0, 0) is not a permutation"),
-    (lambda: minitorch.cat([minitorch.ones(2, 3), minitorch.ones(2, 4)]), ValueError,
+    (lambda: minitorch.ones(2, 3).permute(0, 0), RuntimeError, "permute: (0, 0) repeats a dim"),
+    (lambda: minitorch.cat([minitorch.ones(2, 3), minitorch.ones(2, 4)]), RuntimeError,
      "cat: tensor 1 has shape (2, 4) but tensor 0 has shape (2, 3)"),
-    (lambda: minitorch.stack([minitorch.ones(2), minitorch.ones(3)]), ValueError,
+    (lambda: minitorch.stack([minitorch.ones(2), minitorch.ones(3)]), RuntimeError,
      "stack: expects tensors of equal shape, got (2,) at position 0 and (3,) at position 1"),
-    (lambda: minitorch.where(minitorch.ones(2), 1.0, 0.0), TypeError, "where: condition must be a bool tensor"),
+    (lambda: minitorch.where(minitorch.ones(2), 1.0, 0.0), RuntimeError, "where: condition must be a bool tensor"),
     (lambda: minitorch.ones(3)[5], IndexError, "getitem: index 5 is out of bounds for axis 0 with size 3 (tensor shape (3,))"),
-    (lambda: minitorch.ones(3).item(), ValueError, "item: only a tensor with exactly one element"),
+    (lambda: minitorch.ones(3).item(), RuntimeError, "item: only a tensor with exactly one element"),
     (lambda: bool(minitorch.ones(3)), RuntimeError, "the truth value of a tensor with 3 elements is ambiguous"),
-    (lambda: minitorch.ones(3).clip(), ValueError, "clip: at least one of min and max must be given"),
-    (lambda: minitorch.ones(3, 1).expand(3, 4, 2), ValueError, "expand: cannot expand shape (3, 1) to (3, 4, 2)"),
-    (lambda: minitorch.ones(2).max(dim=minitorch.ones(2)), TypeError, "max: dim must be an int"),
-    (lambda: minitorch.arange(3).mean(), TypeError, "mean: needs a floating-point tensor, got int64"),
-    (lambda: F.softmax(minitorch.tensor(1.0)), ValueError, "softmax: needs a tensor with at least 1 dimension"),
-    (lambda: F.linear(minitorch.ones(2, 3), minitorch.ones(4, 5)), ValueError,
+    (lambda: minitorch.ones(3).clip(), RuntimeError, "clip: at least one of 'min' or 'max' must not be None"),
+    (lambda: minitorch.ones(3, 1).expand(3, 4, 2), RuntimeError, "expand: cannot expand shape (3, 1) to (3, 4, 2)"),
+    (lambda: minitorch.ones(2).max(dim=1.5), TypeError, "max: dim must be an int"),
+    (lambda: minitorch.arange(3).mean(), RuntimeError, "mean: needs a floating-point tensor, got int64"),
+    (lambda: F.softmax(minitorch.tensor(1.0), dim=1), IndexError, "softmax: dim 1 is out of range for a tensor with 0"),
+    (lambda: F.linear(minitorch.ones(2, 3), minitorch.ones(4, 5)), RuntimeError,
      "linear: input (2, 3) and weight (4, 5)"),
     (lambda: F.cross_entropy(minitorch.ones(4, 10), minitorch.tensor([1, 2, 12, 3])), IndexError,
      "cross_entropy: target contains class 12, but the input (shape (4, 10)) has 10 classes"),
     (lambda: F.cross_entropy(minitorch.ones(4, 10), minitorch.tensor([1, 2])), ValueError,
      "cross_entropy: target shape (2,) does not match input shape (4, 10): expected (4,)"),
-    (lambda: F.cross_entropy(minitorch.ones(4, 10), minitorch.ones(4)), ValueError,
+    (lambda: F.cross_entropy(minitorch.ones(4, 10), minitorch.ones(4)), RuntimeError,
      "cross_entropy: probability targets must have the input's shape (4, 10), got (4,)"),
-    (lambda: F.nll_loss(minitorch.ones(4, 10), minitorch.ones(4)), TypeError,
+    (lambda: F.nll_loss(minitorch.ones(4, 10), minitorch.ones(4)), RuntimeError,
      "nll_loss: target must hold integer class indices"),
     (lambda: F.cross_entropy(minitorch.ones(4, 10), minitorch.tensor([1, 2, 3, 4]), reduction="avg"), ValueError,
      "cross_entropy: reduction must be 'mean', 'sum' or 'none', got 'avg'"),

@@ -1,0 +1,195 @@
+"""In-place ops, views and version counters, with PyTorch's rules (expected values worked out by hand)."""
+
+import numpy as np
+import pytest
+
+import minitorch
+from minitorch.testing import assert_close
+
+
+# ---------------------------------------------------------------------- the textbook SGD step
+def test_sgd_step_with_augmented_assignment_updates_the_weight_itself():
+    w = minitorch.ones(2, 2, requires_grad=True)
+    storage = w.numpy()
+    (w * 3).sum().backward()
+    before = id(w)
+    with minitorch.no_grad():
+        w -= 0.1 * w.grad
+    assert id(w) == before and w.requires_grad and w.is_leaf
+    assert_close(w, np.full((2, 2), 0.7))
+    assert_close(storage, np.full((2, 2), 0.7))  # the same storage changed
+
+
+def test_update_through_data_works_with_a_tensor_gradient():
+    w = minitorch.ones(3, requires_grad=True)
+    (w * minitorch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    w.data -= 0.5 * w.grad
+    assert_close(w, [0.5, 0.0, -0.5])
+
+
+@pytest.mark.parametrize("op, expected", [
+    (lambda t: t.add_(2), [3.0, 4.0]), (lambda t: t.add_(minitorch.tensor([1.0, 1.0]), alpha=3), [4.0, 5.0]),
+    (lambda t: t.sub_(1), [0.0, 1.0]), (lambda t: t.mul_(3), [3.0, 6.0]), (lambda t: t.div_(2), [0.5, 1.0]),
+    (lambda t: t.pow_(2), [1.0, 4.0]), (lambda t: t.neg_(), [-1.0, -2.0]), (lambda t: t.zero_(), [0.0, 0.0]),
+    (lambda t: t.fill_(7), [7.0, 7.0]), (lambda t: t.clamp_(max=1.5), [1.0, 1.5]),
+    (lambda t: t.copy_(minitorch.tensor([5, 6])), [5.0, 6.0]), (lambda t: t.sqrt_(), [1.0, 2 ** 0.5]),
+    (lambda t: t.exp_(), [np.e, np.e ** 2]), (lambda t: t.log_(), [0.0, np.log(2)]),
+    (lambda t: t.relu_(), [1.0, 2.0]), (lambda t: t.abs_(), [1.0, 2.0]),
+])
+def test_each_inplace_op_changes_the_tensor_and_returns_it(op, expected):
+    t = minitorch.tensor([1.0, 2.0])
+    version = t._version
+    assert op(t) is t
+    assert_close(t, expected, rtol=1e-6)
+    assert t._version == version + 1
+
+
+def test_random_fills_are_in_place_and_seeded():
+    t = minitorch.zeros(1000)
+    t.uniform_(-2, 3, generator=np.random.default_rng(0))
+    assert -2 <= t.data.min() and t.data.max() < 3 and t.dtype == np.float32
+    minitorch.manual_seed(1)
+    a = minitorch.zeros(5).normal_(1.0, 0.5).tolist()
+    minitorch.manual_seed(1)
+    assert minitorch.zeros(5).normal_(1.0, 0.5).tolist() == a
+
+
+# ---------------------------------------------------------------------- PyTorch's checks
+def test_inplace_on_a_leaf_that_requires_grad_is_an_error_outside_no_grad():
+    w = minitorch.ones(3, requires_grad=True)
+    for bad in (lambda: w.add_(1), lambda: w.__isub__(1), lambda: w.zero_()):
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+            bad()
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        w[1:].mul_(2)
+    assert w.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_result_dtype_and_shape_must_fit_the_tensor():
+    with pytest.raises(RuntimeError, match="result type float32 can't be cast to the desired output type int64"):
+        minitorch.tensor([1, 2]).add_(1.5)
+    with pytest.raises(RuntimeError, match=r"output with shape \[3\] doesn't match the broadcast shape \[2, 3\]"):
+        minitorch.ones(3).add_(minitorch.ones(2, 3))
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        minitorch.ones(1).expand(3).add_(1)
+    t = minitorch.tensor([1, 2])
+    t.copy_(minitorch.tensor([1.9, -2.7]))  # copy_ casts, as in PyTorch
+    assert t.tolist() == [1, -2]
+
+
+def test_modifying_a_tensor_saved_for_backward_makes_backward_fail():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # exp's backward reads its output
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*'exp'.*version 1; expected version 0"):
+        y.sum().backward()
+    w = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    with minitorch.no_grad():
+        w -= 1  # an optimizer step between forward and backward
+    with pytest.raises(RuntimeError, match="modified by an inplace operation: input 0 of '\\*'"):
+        loss.backward()
+
+
+def test_inplace_after_an_op_that_does_not_need_the_values_is_fine():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2  # mul reads x, not h
+    h += 1  # ResNet's `out += identity`
+    h.relu_()
+    (h * h).sum().backward()
+    assert_close(x.grad, [2 * 2 * 3.0, 2 * 2 * 5.0])  # d/dx (2x + 1)^2 = 4 (2x + 1)
+
+
+def test_inplace_ops_are_differentiable_through_both_operands():
+    a = minitorch.tensor([2.0, 3.0])
+    b = minitorch.tensor([1.0, 4.0], requires_grad=True)
+    a.mul_(b)  # a (no grad) now depends on b
+    assert a.requires_grad and not a.is_leaf
+    (a * a).sum().backward()  # d/db (a0 b)^2 = 2 a0^2 b, a0 the values a had before
+    assert_close(b.grad, [2 * 4 * 1.0, 2 * 9 * 4.0])
+
+
+def test_fill_and_copy_pass_no_gradient_to_the_former_values():
+    x = minitorch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    y[1:].fill_(0)
+    src = minitorch.tensor(5.0, requires_grad=True)
+    z = x * 1
+    z.copy_(src)  # broadcast: the gradient of src is the sum
+    (y.sum() + 2 * z.sum()).backward()
+    assert_close(x.grad, [1.0, 0.0, 0.0])
+    assert_close(src.grad, 6.0)
+
+
+# ---------------------------------------------------------------------- views
+def test_view_shares_storage_and_refuses_a_transposed_tensor():
+    t = minitorch.arange(6.0).reshape(2, 3)
+    v = t.view(3, 2)
+    v[0, 0] = 100
+    assert t[0, 0].item() == 100 and t.view(-1).shape == (6,)
+    with pytest.raises(RuntimeError, match="view size is not compatible with input tensor's size and stride"):
+        t.T.view(6)
+    r = t.T.reshape(6)  # reshape copies when it must
+    r[0] = -1
+    assert t[0, 0].item() == 100
+    assert t.T.contiguous().view(6).tolist() == [100, 3, 1, 4, 2, 5]
+    with pytest.raises(RuntimeError, match=r"shape \[4, -1\] is invalid for input of size 6"):
+        t.view(4, -1)
+
+
+def test_writes_through_basic_indexing_and_views_are_seen_by_the_base():
+    t = minitorch.zeros(2, 3)
+    t[0] = 5
+    t[:, 1] += 1
+    t.T[2].sub_(2)
+    row = t[1]
+    row.mul_(0).add_(9)
+    assert t.tolist() == [[5, 6, 3], [9, 9, 9]]
+    t[minitorch.tensor([0, 0])] = minitorch.tensor([-1.0, -1.0, -1.0])  # integer-array index: a copy, written
+    assert t[0].tolist() == [-1, -1, -1]
+    assert t._version == 6
+
+
+def test_setitem_on_a_tensor_in_the_graph_has_the_right_gradient():
+    x = minitorch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    v = minitorch.tensor([10.0, 20.0], requires_grad=True)
+    y = x * 2
+    y[:, 1] = v  # column 1 replaced: no gradient to x there
+    y[:, 2] += 1
+    (y * y).sum().backward()
+    # y = [[2x00, v0, 2x02 + 1], [2x10, v1, 2x12 + 1]]; d(y^2)/dx = 2 y * 2
+    assert_close(x.grad, [[8.0, 0.0, 4 * 7.0], [32.0, 0.0, 4 * 13.0]])
+    assert_close(v.grad, [20.0, 40.0])
+
+
+def test_inplace_through_a_view_in_the_graph_reaches_the_base():
+    x = minitorch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    v = y.view(3, 1)[1:]
+    v.mul_(3)  # y = [x0, 3 x1, 3 x2]
+    assert y.tolist() == [1.0, 6.0, 9.0]
+    (y * y).sum().backward()
+    assert_close(x.grad, [2.0, 18 * 2.0, 18 * 3.0])
+
+
+def test_detach_shares_storage_and_version():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    z = y.sigmoid()
+    z.detach().zero_()
+    assert z.tolist() == [0.0, 0.0]
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_chained_inplace_ops_through_views_keep_the_gradient_right():
+    x = minitorch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    v = y[1:]
+    v.mul_(2)
+    v.mul_(3)  # y = [x0, 6 x1, 6 x2]
+    y[:1] += 1
+    y[:1] += 1  # y0 = x0 + 2
+    assert y.tolist() == [3.0, 12.0, 18.0]
+    (y * y).sum().backward()
+    assert_close(x.grad, [2 * 3.0, 72 * 2.0, 72 * 3.0])
