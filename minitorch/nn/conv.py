@@ -47,20 +47,21 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def _padding_pairs(padding: Any, kernel: Sequence[int], dilation: Sequence[int], stride: Sequence[int],
-                   op: str) -> tuple[tuple[int, int], ...]:
+                   op: str, error: type[Exception] = RuntimeError) -> tuple[tuple[int, int], ...]:
     """``(before, after)`` per spatial dimension for an int/tuple padding or ``'same'``/``'valid'``.
 
     ``'same'`` pads ``dilation·(k-1)`` in total, the odd one out after (PyTorch's choice), so the
-    output has the input's size; it needs stride 1.
+    output has the input's size; it needs stride 1. A bad string raises ``error``: PyTorch's
+    functions raise RuntimeError, its modules ValueError.
     """
     nd = len(kernel)
     if isinstance(padding, str):
         if padding == "valid":
             return ((0, 0),) * nd
         if padding != "same":
-            raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of ('valid', 'same')")
+            raise error(f"{op}: invalid padding string {padding!r}, should be one of ('valid', 'same')")
         if any(s != 1 for s in stride):
-            raise ValueError(f"{op}: padding='same' is not supported for strided convolutions (stride={tuple(stride)})")
+            raise error(f"{op}: padding='same' is not supported for strided convolutions (stride={tuple(stride)})")
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return tuple((t // 2, t - t // 2) for t in totals)
     return tuple((p, p) for p in _ntuple(padding, nd, op, "padding", 0))
@@ -153,7 +154,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
     Raises:
         RuntimeError: wrong number of dimensions; channels that do not match the weight (the
             message names both shapes); a kernel larger than the padded input.
-        ValueError: an unknown padding string, or ``'same'`` with a stride.
+            An unknown padding string, or ``'same'`` with a stride (the modules raise ValueError).
     """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
 
@@ -174,7 +175,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
         ``(N, C_out, H_out, W_out)``, each size as in ``conv1d``.
 
     Raises:
-        RuntimeError, ValueError: as ``conv1d``.
+        RuntimeError: as ``conv1d``.
     """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
@@ -206,7 +207,7 @@ class _ConvNd(Module):
         self.dilation = _ntuple(dilation, nd, name, "dilation", 1)
         self.padding: tuple[int, ...] | str
         if isinstance(padding, str):
-            self._pairs = _padding_pairs(padding, self.kernel_size, self.dilation, self.stride, name)
+            self._pairs = _padding_pairs(padding, self.kernel_size, self.dilation, self.stride, name, ValueError)
             self.padding = padding
         else:
             self.padding = _ntuple(padding, nd, name, "padding", 0)

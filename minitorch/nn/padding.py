@@ -3,13 +3,13 @@
 ``pad`` lists amounts for the **last** dimension first: ``(left, right)`` pads the last dimension,
 ``(left, right, top, bottom)`` the last two, and so on. The new entries are
 
-* ``'constant'``: ``value`` (default 0). Negative amounts crop;
+* ``'constant'``: ``value`` (default 0);
 * ``'reflect'``: the input mirrored about its edge, the edge itself not repeated
   (``[1, 2, 3]`` padded by 2 -> ``[3, 2, 1, 2, 3, 2, 1]``);
 * ``'replicate'``: the edge value repeated (``[1, 1, 1, 2, 3, 3, 3]``);
 * ``'circular'``: the input wrapped around (``[2, 3, 1, 2, 3, 1, 2]``).
 
-The non-constant modes are a gather: output position ``j`` of a padded dimension reads input
+Negative amounts crop, in every mode. The non-constant modes are a gather: output position ``j`` of a padded dimension reads input
 position ``index[j]``. Its backward is the matching scatter-add (the edge pixels that were copied
 several times collect several gradients), written as a product with the 0/1 matrix of that gather.
 """
@@ -55,12 +55,13 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
 
     Raises:
         TypeError: input is not a Tensor, or ``pad`` holds something else than ints.
-        ValueError: ``pad`` has odd length, or more than two entries per dimension; an unknown mode,
-            or ``value`` given with a non-constant mode.
-        RuntimeError: a non-constant mode on an input of the wrong number of dimensions (as in
+        ValueError: an unknown mode (PyTorch raises NotImplementedError, which minitorch reserves
+            for the lesson stubs).
+        RuntimeError: ``pad`` has odd length, or more than two entries per dimension; ``value``
+            given with a non-constant mode; a non-constant mode on an input of the wrong number of dimensions (as in
             PyTorch, only 2-D to 5-D inputs, padding all but their first one or two dimensions);
-            reflect padding not smaller than the dimension; circular padding larger than it; a
-            negative amount with a non-constant mode; a constant crop below size 0.
+            reflect padding not smaller than the dimension; circular padding larger than it; a crop
+            below size 0.
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"pad: expected a Tensor input, got {type(input).__name__}")
@@ -69,10 +70,10 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
         raise TypeError(f"pad: pad must be a sequence of ints, got {pad!r}")
     amounts = [int(p) for p in pad]
     if len(amounts) % 2:
-        raise ValueError(f"pad: padding length must be divisible by 2, got pad={tuple(amounts)}")
+        raise RuntimeError(f"pad: padding length must be divisible by 2, got pad={tuple(amounts)}")
     dims = len(amounts) // 2
     if dims > input.ndim:
-        raise ValueError(f"pad: padding length should be at most twice the input's number of dimensions, got "
+        raise RuntimeError(f"pad: padding length should be at most twice the input's number of dimensions, got "
                          f"padding length {len(amounts)} for input of shape {input.shape}")
     if mode not in _MODES:
         raise ValueError(f"pad: mode must be one of {_MODES}, got {mode!r}")
@@ -83,15 +84,13 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     if mode == "constant":
         return _constant_pad(input, pairs, first, 0.0 if value is None else value)
     if value is not None and value != 0:
-        raise ValueError(f"pad: padding mode {mode!r} doesn't take in a value argument (got value={value!r})")
+        raise RuntimeError(f"pad: padding mode {mode!r} doesn't take in a value argument (got value={value!r})")
     if not 1 <= dims <= 3 or input.ndim not in (dims + 1, dims + 2):
         raise RuntimeError(f"pad: {mode} padding of {dims} dimension(s) needs a {dims + 1}D or {dims + 2}D "
                                   f"input, got input of shape {input.shape} (only 2D-5D inputs are supported, "
                                   f"as in PyTorch)")
     for axis, (lo, hi) in zip(range(first, input.ndim), pairs):
         n = x.shape[axis]
-        if lo < 0 or hi < 0:
-            raise RuntimeError(f"pad: negative padding {(lo, hi)} is only supported in 'constant' mode")
         if mode == "reflect" and (lo >= n or hi >= n):
             raise RuntimeError(f"pad: reflect padding size should be less than the corresponding input dimension, "
                                f"but got padding {(lo, hi)} at dimension {axis} of input of shape {input.shape}")
