@@ -8,22 +8,18 @@ where the sum over ``c`` runs over the ``C/G`` input channels of output channel 
 (``groups=G`` splits the channels into ``G`` independent convolutions; ``G = C`` is a *depthwise*
 convolution). Sizes per spatial dimension: ``out = floor((in + 2·padding - dilation·(k-1) - 1) / stride) + 1``.
 
-**How it is computed: im2col + one matrix product.** Every window of the padded input is copied into
-one column of a matrix ``cols`` of shape ``(C·k, N·L)`` (``L`` output positions per sample; the
-windows are a strided numpy view, the copy is one ``reshape``). Then the layer is a single matmul,
-``W (O, C·k) @ cols`` -- or, with groups, one batched matmul of ``G`` blocks -- done by BLAS.
+**How it is computed: im2col + one matrix product.** ``unfold`` copies every window of the padded
+input into a column: ``cols`` of shape ``(N, C·k, L)`` (``L`` output positions; the windows are a
+strided numpy view, the copy is one reshape). Then the layer is one (batched) matmul,
+``W (O, C·k) @ cols`` -- with groups, ``G`` blocks ``(O/G, C/G·k)`` against their own rows of
+``cols`` -- and a bias. Only ``unfold`` has a backward of its own (col2im, a scatter-add per
+kernel offset); the matmul, reshapes and the bias add are ordinary tensor ops, so autograd gives
 
-**Backward, written by hand (for speed).** With ``G = dL/dout`` laid out as ``(O, N·L)``:
+    dL/dW = Σ_n G_n @ cols_nᵀ,   dL/dcols = Wᵀ @ G  (then col2im),   dL/dbias = Σ G
 
-    dL/dW    = G @ colsᵀ                      (one matmul)
-    dL/dcols = Wᵀ @ G, then col2im             (one matmul, then a scatter-add per kernel offset)
-    dL/dbias = G summed over samples and positions
-
-Composing ``unfold`` + ``@`` + ``reshape`` would give the same backward for free, but stores the
-columns in the per-sample layout ``(N, C·k, L)``, so every matmul becomes ``N`` small ones plus a
-sum over the batch, and the graph holds four nodes instead of one. ``benchmarks/bench_conv.py``
-measures both; the fused op is the faster one, which is why it exists. The columns are kept for the
-backward pass only while a graph needs them: they are freed with the graph after ``backward()``.
+for free. A fused op with the same backward written by hand was measured to be no faster
+(``benchmarks/bench_conv.py``: both ~1.1x hand-written numpy), so composition wins. The columns
+live in the graph only until ``backward()`` frees it.
 """
 
 from __future__ import annotations
@@ -36,7 +32,7 @@ import numpy as np
 from ..tensor.dtypes import DEFAULT_FLOAT
 from ..tensor.tensor import Tensor
 from . import init
-from .fold import IntOrTuple, _check_blocks, _col2im, _crop, _ntuple, _windows, _zero_pad
+from .fold import IntOrTuple, _check_blocks, _ntuple, _unfold
 from .module import Module
 from .padding import pad as _pad
 from .parameter import Parameter
@@ -102,37 +98,14 @@ def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrTuple
     d = _ntuple(dilation, nd, op, "dilation", 1)
     pads = _padding_pairs(padding, kernel, d, s, op)
     out = _check_blocks(op, x.shape[2:], pads, kernel, s, d)
-    xp = _zero_pad(x, pads)
-    size = int(np.prod(kernel))
-    positions = int(np.prod(out))
-    # im2col: (N, C, *out, *k) view -> (C, *k, N, *out) -> (G, C/G·k, N·L): the reshape is the one copy.
-    perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
-    cols = _windows(xp, kernel, s, d, out).transpose(perm).reshape(groups, cg * size, n * positions)
-    wg = w.reshape(groups, o // groups, cg * size)
-    y = np.matmul(wg, cols)  # (G, O/G, N·L): one BLAS call per group
-    y = np.ascontiguousarray(y.reshape((o, n) + out).swapaxes(0, 1))  # (N, O, *out)
+    batch = input if input.ndim == nd + 2 else input.unsqueeze(0)
+    cols = _unfold(batch, kernel, d, pads, s, op)                         # (N, C·k, L): im2col
+    per_group = cols.reshape(n, groups, cg * int(np.prod(kernel)), -1)    # (N, G, C/G·k, L)
+    y = weight.reshape(groups, o // groups, -1) @ per_group               # (G, O/G, C/G·k) @ -> (N, G, O/G, L)
+    y = y.reshape((n, o) + out)
     if bias is not None:
-        y += bias.data.reshape((o,) + (1,) * nd)
-    batched = input.ndim == nd + 2
-
-    def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        g = g if batched else g[None]
-        gt = np.ascontiguousarray(g.swapaxes(0, 1)).reshape(groups, o // groups, n * positions)
-        gx = gw = None
-        if weight._requires_grad:
-            gw = np.matmul(gt, cols.transpose(0, 2, 1)).reshape(w.shape)
-        if input._requires_grad:
-            gcols = np.matmul(wg.transpose(0, 2, 1), gt)  # (G, C/G·k, N·L)
-            windows = gcols.reshape((c,) + tuple(kernel) + (n,) + out).transpose(np.argsort(perm))
-            gx = _crop(_col2im(windows, xp.shape[2:], s, d), pads, x.shape[2:])
-            gx = gx if batched else gx[0]
-        grads: tuple[np.ndarray | None, ...] = (gx, gw)
-        if bias is not None:
-            grads += (g.sum(axis=(0,) + tuple(range(2, 2 + nd))) if bias._requires_grad else None,)
-        return grads
-
-    parents = (input, weight) if bias is None else (input, weight, bias)
-    return Tensor._from_op(y if batched else y[0], parents, op, backward)
+        y = y + bias.reshape((o,) + (1,) * nd)
+    return y if input.ndim == nd + 2 else y.squeeze(0)
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,

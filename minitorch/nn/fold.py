@@ -120,6 +120,27 @@ def _check_blocks(op: str, sizes: Sequence[int], pads: Sequence[tuple[int, int]]
     return out
 
 
+def _unfold(input: Tensor, kernel: Sequence[int], dilation: Sequence[int], pads: Sequence[tuple[int, int]],
+            stride: Sequence[int], op: str) -> Tensor:
+    """im2col for any number of spatial dimensions: ``(N, C, *size)`` -> ``(N, C·prod(kernel), L)``,
+    zero padding ``(before, after)`` per dimension (so ``'same'`` padding may be lopsided). One graph
+    node; its backward is col2im. ``unfold`` and the convolutions are built on it."""
+    nd = len(kernel)
+    x = input.data
+    out = _check_blocks(op, x.shape[2:], pads, kernel, stride, dilation)
+    xp = _zero_pad(x, pads)
+    n, c = x.shape[:2]
+    # (N, C, *out, *k) -> (N, C, *k, *out): the reshape makes the one copy (the columns).
+    perm = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
+    cols = _windows(xp, kernel, stride, dilation, out).transpose(perm).reshape(n, -1, int(np.prod(out)))
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        windows = g.reshape((n, c) + tuple(kernel) + out).transpose(np.argsort(perm))
+        return (_crop(_col2im(windows, xp.shape[2:], stride, dilation), pads, x.shape[2:]),)
+
+    return Tensor._from_op(cols, (input,), f"unfold(kernel_size={tuple(kernel)})", backward)
+
+
 def unfold(input: Tensor, kernel_size: IntOrTuple, dilation: IntOrTuple = 1, padding: IntOrTuple = 0,
            stride: IntOrTuple = 1) -> Tensor:
     """Extract sliding blocks (im2col), as ``torch.nn.functional.unfold``.
@@ -145,20 +166,9 @@ def unfold(input: Tensor, kernel_size: IntOrTuple, dilation: IntOrTuple = 1, pad
     k, d, p, s = (_ntuple(v, 2, "unfold", name, lo) for v, name, lo in
                   ((kernel_size, "kernel_size", 1), (dilation, "dilation", 1), (padding, "padding", 0),
                    (stride, "stride", 1)))
-    x = input.data if input.ndim == 4 else input.data[None]
-    pads = tuple((q, q) for q in p)
-    out = _check_blocks("unfold", x.shape[2:], pads, k, s, d)
-    xp = _zero_pad(x, pads)
-    n, c = x.shape[:2]
-    # (N, C, Ho, Wo, kh, kw) -> (N, C, kh, kw, Ho, Wo): the reshape makes the one copy (the columns).
-    cols = _windows(xp, k, s, d, out).transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k[0] * k[1], out[0] * out[1])
-
-    def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        g = g.reshape(n, c, k[0], k[1], out[0], out[1]).transpose(0, 1, 4, 5, 2, 3)
-        grad = _crop(_col2im(g, xp.shape[2:], s, d), pads, x.shape[2:])
-        return (grad if input.ndim == 4 else grad[0],)
-
-    return Tensor._from_op(cols if input.ndim == 4 else cols[0], (input,), f"unfold(kernel_size={k})", backward)
+    batched = input if input.ndim == 4 else input.unsqueeze(0)
+    cols = _unfold(batched, k, d, tuple((q, q) for q in p), s, "unfold")
+    return cols if input.ndim == 4 else cols.squeeze(0)
 
 
 def fold(input: Tensor, output_size: IntOrTuple, kernel_size: IntOrTuple, dilation: IntOrTuple = 1,
