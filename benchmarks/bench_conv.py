@@ -16,7 +16,8 @@ Two problems, float32, one BLAS thread for every library (threadpoolctl when ins
 2. **one small-CNN training step** (28×28 inputs, batch 32): conv 1→16, ReLU, max-pool 2, conv 16→32,
    ReLU, max-pool 2, linear 1568→10, cross-entropy, SGD. numpy has its backward written by hand.
 
-Timing: ``ROUNDS`` interleaved rounds (each library in turn, so a busy spell of the machine hits all
+Timing: CPU time of this process (``time.process_time``: with one thread per library it is the work
+done, and unlike wall time it does not grow when other programs share the cores); ``ROUNDS`` interleaved rounds (each library in turn, so a busy spell of the machine hits all
 of them); per round the paired ratio ``minitorch / baseline``; reported as median (min-max). Memory:
 tracemalloc's peak during one forward + backward, and what is still held after it (the im2col
 columns, 14 MB in problem 1, must be gone; minitorch still holds the leaves' ``.grad``, as PyTorch
@@ -243,7 +244,7 @@ def cnn_torch(p: dict[str, Any]) -> Callable[[], float]:
 
 # --------------------------------------------------------------------------------- harness
 def interleaved(runs: dict[str, Callable[[], Any]], rounds: int = ROUNDS, repeats: int = REPEATS) -> dict[str, list[float]]:
-    """Per library, per round: the best of ``repeats`` calls (seconds). Libraries take turns."""
+    """Per library, per round: the best of ``repeats`` calls (CPU seconds). Libraries take turns."""
     for run in runs.values():  # warm-up (imports, BLAS buffers, allocator)
         run()
     times: dict[str, list[float]] = {name: [] for name in runs}
@@ -251,9 +252,9 @@ def interleaved(runs: dict[str, Callable[[], Any]], rounds: int = ROUNDS, repeat
         for name, run in runs.items():
             best = float("inf")
             for _ in range(repeats):
-                start = time.perf_counter()
+                start = time.process_time()
                 run()
-                best = min(best, time.perf_counter() - start)
+                best = min(best, time.process_time() - start)
             times[name].append(best)
     return times
 
@@ -276,7 +277,7 @@ def memory(run: Callable[[], Any]) -> tuple[float, float]:
 
 def report(title: str, times: dict[str, list[float]], mems: dict[str, tuple[float, float]]) -> dict[str, Any]:
     print(f"\n{title}")
-    print(f"  {'':<20}{'median ms':>10}  {'peak MB':>8}  {'held MB':>8}")
+    print(f"  {'':<20}{'CPU ms':>10}  {'peak MB':>8}  {'held MB':>8}")
     for name, t in times.items():
         peak, held = mems.get(name, (float("nan"), float("nan")))
         print(f"  {name:<20}{1e3 * statistics.median(t):>10.2f}  {peak:>8.1f}  {held:>8.1f}")

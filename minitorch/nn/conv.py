@@ -8,18 +8,21 @@ where the sum over ``c`` runs over the ``C/G`` input channels of output channel 
 (``groups=G`` splits the channels into ``G`` independent convolutions; ``G = C`` is a *depthwise*
 convolution). Sizes per spatial dimension: ``out = floor((in + 2·padding - dilation·(k-1) - 1) / stride) + 1``.
 
-**How it is computed: im2col + one matrix product.** ``unfold`` copies every window of the padded
-input into a column: ``cols`` of shape ``(N, C·k, L)`` (``L`` output positions; the windows are a
-strided numpy view, the copy is one reshape). Then the layer is one (batched) matmul,
-``W (O, C·k) @ cols`` -- with groups, ``G`` blocks ``(O/G, C/G·k)`` against their own rows of
-``cols`` -- and a bias. Only ``unfold`` has a backward of its own (col2im, a scatter-add per
-kernel offset); the matmul, reshapes and the bias add are ordinary tensor ops, so autograd gives
+**How it is computed: im2col + one matrix product.** Every window of the padded input is copied
+into one column of a matrix ``cols`` of shape ``(C·k, N·L)`` (``L`` output positions per sample;
+the windows are a strided numpy view, the copy is one reshape). The layer is then one matmul,
+``W (O, C·k) @ cols`` -> ``(O, N·L)`` -- with groups, one batched matmul of ``G`` blocks
+``(O/G, C/G·k) @ (C/G·k, N·L)`` -- a permute to ``(N, O, *out)`` and a bias. Each window's output
+is a ``Linear`` layer applied to that window: a convolution is a linear layer scanned over the input.
 
-    dL/dW = Σ_n G_n @ cols_nᵀ,   dL/dcols = Wᵀ @ G  (then col2im),   dL/dbias = Σ G
+Only the im2col step has a backward of its own (col2im: a scatter-add per kernel offset); the
+matmul, reshapes and bias are ordinary tensor ops, so autograd supplies
 
-for free. A fused op with the same backward written by hand was measured to be no faster
-(``benchmarks/bench_conv.py``: both ~1.1x hand-written numpy), so composition wins. The columns
-live in the graph only until ``backward()`` frees it.
+    dL/dW = G @ colsᵀ,   dL/dcols = Wᵀ @ G  (then col2im),   dL/db = Σ G      (G = dL/dout as (O, N·L))
+
+-- each one BLAS call for the whole batch. A fused op with this whole backward written by hand
+measured no faster (``benchmarks/bench_conv.py``), so composition wins. The columns live in the
+graph only until ``backward()`` frees it.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import numpy as np
 from ..tensor.dtypes import DEFAULT_FLOAT
 from ..tensor.tensor import Tensor
 from . import init
-from .fold import IntOrTuple, _check_blocks, _ntuple, _unfold
+from .fold import IntOrTuple, _check_blocks, _im2col, _ntuple
 from .module import Module
 from .padding import pad as _pad
 from .parameter import Parameter
@@ -99,10 +102,9 @@ def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrTuple
     pads = _padding_pairs(padding, kernel, d, s, op)
     out = _check_blocks(op, x.shape[2:], pads, kernel, s, d)
     batch = input if input.ndim == nd + 2 else input.unsqueeze(0)
-    cols = _unfold(batch, kernel, d, pads, s, op)                         # (N, C·k, L): im2col
-    per_group = cols.reshape(n, groups, cg * int(np.prod(kernel)), -1)    # (N, G, C/G·k, L)
-    y = weight.reshape(groups, o // groups, -1) @ per_group               # (G, O/G, C/G·k) @ -> (N, G, O/G, L)
-    y = y.reshape((n, o) + out)
+    cols = _im2col(batch, kernel, d, pads, s, op)                        # (C·k, N·L): one column per window
+    y = weight.reshape(groups, o // groups, -1) @ cols.reshape(groups, cg * int(np.prod(kernel)), -1)
+    y = y.reshape((o, n) + out).permute((1, 0) + tuple(range(2, 2 + nd)))  # (G, O/G, N·L) -> (N, O, *out)
     if bias is not None:
         y = y + bias.reshape((o,) + (1,) * nd)
     return y if input.ndim == nd + 2 else y.squeeze(0)

@@ -88,6 +88,12 @@ def _windows(xp: np.ndarray, kernel: Sequence[int], stride: Sequence[int], dilat
     return np.lib.stride_tricks.as_strided(xp, shape, strides, writeable=False)
 
 
+def _region(offset: Sequence[int], dilation: Sequence[int], stride: Sequence[int], out: Sequence[int]) -> tuple[slice, ...]:
+    """The slices of a padded input that kernel offset ``offset`` reads, one per window: the pixels
+    ``o·stride + offset·dilation`` for ``o = 0 .. out-1`` in each spatial dimension."""
+    return tuple(slice(k * d, k * d + s * (o - 1) + 1, s) for k, d, s, o in zip(offset, dilation, stride, out))
+
+
 def _col2im(windows: np.ndarray, padded: Sequence[int], stride: Sequence[int], dilation: Sequence[int]) -> np.ndarray:
     """Adjoint of ``_windows``: ``windows`` ``(N, C, *out, *kernel)`` (any memory layout) is added
     back into a zero array ``(N, C, *padded)``, each window entry onto the pixel it was read from.
@@ -102,9 +108,7 @@ def _col2im(windows: np.ndarray, padded: Sequence[int], stride: Sequence[int], d
     result = np.zeros(windows.shape[:lead] + tuple(padded), dtype=windows.dtype)
     head = (slice(None),) * lead
     for offset in np.ndindex(*kernel):
-        region = tuple(slice(k * d, k * d + s * (o - 1) + 1, s)
-                       for k, d, s, o in zip(offset, dilation, stride, out))
-        result[head + region] += windows[head + (slice(None),) * nd + offset]
+        result[head + _region(offset, dilation, stride, out)] += windows[head + (slice(None),) * nd + offset]
     return result
 
 
@@ -120,25 +124,31 @@ def _check_blocks(op: str, sizes: Sequence[int], pads: Sequence[tuple[int, int]]
     return out
 
 
-def _unfold(input: Tensor, kernel: Sequence[int], dilation: Sequence[int], pads: Sequence[tuple[int, int]],
+def _im2col(input: Tensor, kernel: Sequence[int], dilation: Sequence[int], pads: Sequence[tuple[int, int]],
             stride: Sequence[int], op: str) -> Tensor:
-    """im2col for any number of spatial dimensions: ``(N, C, *size)`` -> ``(N, C·prod(kernel), L)``,
-    zero padding ``(before, after)`` per dimension (so ``'same'`` padding may be lopsided). One graph
-    node; its backward is col2im. ``unfold`` and the convolutions are built on it."""
+    """im2col for any number of spatial dimensions, one **column** per window: ``(N, C, *size)`` ->
+    ``(C·prod(kernel), N·L)``, rows in PyTorch's order (channel, kernel offset), columns in the order
+    (sample, output position). Zero padding ``(before, after)`` per dimension (so ``'same'`` padding
+    may be lopsided). One graph node; its backward is col2im.
+
+    This layout keeps the whole batch in one matrix, so a convolution is one BLAS matmul
+    ``W (O, C·k) @ cols`` and so are both matmuls of its backward; and the copy reads the input
+    along its rows (the last axis varies fastest on both sides). ``unfold`` is a per-sample view of it.
+    """
     nd = len(kernel)
     x = input.data
     out = _check_blocks(op, x.shape[2:], pads, kernel, stride, dilation)
     xp = _zero_pad(x, pads)
     n, c = x.shape[:2]
-    # (N, C, *out, *k) -> (N, C, *k, *out): the reshape makes the one copy (the columns).
-    perm = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-    cols = _windows(xp, kernel, stride, dilation, out).transpose(perm).reshape(n, -1, int(np.prod(out)))
+    # (N, C, *out, *k) -> (C, *k, N, *out): the reshape makes the one copy.
+    perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
+    cols = _windows(xp, kernel, stride, dilation, out).transpose(perm).reshape(-1, n * int(np.prod(out)))
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        windows = g.reshape((n, c) + tuple(kernel) + out).transpose(np.argsort(perm))
+        windows = g.reshape((c,) + tuple(kernel) + (n,) + out).transpose(np.argsort(perm))
         return (_crop(_col2im(windows, xp.shape[2:], stride, dilation), pads, x.shape[2:]),)
 
-    return Tensor._from_op(cols, (input,), f"unfold(kernel_size={tuple(kernel)})", backward)
+    return Tensor._from_op(cols, (input,), f"im2col(kernel_size={tuple(kernel)})", backward)
 
 
 def unfold(input: Tensor, kernel_size: IntOrTuple, dilation: IntOrTuple = 1, padding: IntOrTuple = 0,
@@ -167,7 +177,8 @@ def unfold(input: Tensor, kernel_size: IntOrTuple, dilation: IntOrTuple = 1, pad
                   ((kernel_size, "kernel_size", 1), (dilation, "dilation", 1), (padding, "padding", 0),
                    (stride, "stride", 1)))
     batched = input if input.ndim == 4 else input.unsqueeze(0)
-    cols = _unfold(batched, k, d, tuple((q, q) for q in p), s, "unfold")
+    cols = _im2col(batched, k, d, tuple((q, q) for q in p), s, "unfold")   # (C·kh·kw, N·L)
+    cols = cols.reshape(cols.shape[0], batched.shape[0], -1).permute(1, 0, 2)
     return cols if input.ndim == 4 else cols.squeeze(0)
 
 

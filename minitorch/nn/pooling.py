@@ -11,8 +11,8 @@ dimension, as PyTorch's ``MaxPool2d`` docs give them:
 **Max-pooling's gradient** goes to the one element that was the maximum of each window (the
 others did not affect the output). When several elements tie, PyTorch's CPU kernel keeps the
 *first* in row-major order within the window (it only replaces the running maximum by a strictly
-larger value, or a NaN); ``np.argmax`` makes the same choice. Overlapping windows may pick the same
-element; its gradient is then the sum.
+larger value, or a NaN), and so does ``max_pool``. Overlapping windows may pick the same element;
+its gradient is then the sum.
 
 **Average pooling** divides each window's sum by the window's size (``count_include_pad=True``,
 zeros of the padding counted) or by the number of real input elements in it; its gradient spreads
@@ -29,7 +29,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..tensor.tensor import Tensor
-from .fold import IntOrTuple, _col2im, _crop, _ntuple, _windows, _zero_pad
+from .fold import IntOrTuple, _col2im, _crop, _ntuple, _region, _windows, _zero_pad
 from .module import Module
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
@@ -82,36 +82,45 @@ def _max_pool(input: Tensor, nd: int, kernel_size: IntOrTuple, stride: IntOrTupl
     sizes = x.shape[2:]
     out, pads = _pool_sizes(op, sizes, k, s, p, d, ceil_mode)
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    windows = _windows(_zero_pad(x, pads, fill), k, s, d, out)
-    flat = windows.reshape(windows.shape[:2 + nd] + (-1,))  # (N, C, *out, kh·kw): a copy
-    arg = flat.argmax(axis=-1)  # the first maximum in the window, as PyTorch (a NaN counts as the maximum)
-    values = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-    # Where in the input each maximum sits, as a flat index into one channel's plane (PyTorch's indices).
-    # A window of nothing but -inf picks its first element; clipping moves it off the padding onto the
-    # first real element, which is what PyTorch's kernel (that never looks at the padding) reports.
-    offsets = np.unravel_index(arg, k)
-    index = np.zeros(arg.shape, dtype=np.int64)
-    for axis in range(nd):
-        grid = np.arange(out[axis]).reshape((-1,) + (1,) * (nd - 1 - axis)) * s[axis] - p[axis]
-        position = np.clip(grid + offsets[axis] * d[axis], 0, sizes[axis] - 1)
-        index = index * sizes[axis] + position
-
-    plane = int(np.prod(sizes))
-    n, c = x.shape[:2]
+    xp = _zero_pad(x, pads, fill)
+    head = (slice(None),) * 2
+    offsets = list(np.ndindex(*k))
+    # One strided view (N, C, *out) per kernel offset: the values that offset sees in every window.
+    # Scanning them in row-major order and keeping a value only when it is strictly larger (or a
+    # NaN) is PyTorch's CPU kernel's rule, so ties and NaNs pick the same element as PyTorch.
+    # K passes over the output, no copy of the windows and no loop over pixels.
+    regions = [head + _region(offset, d, s, out) for offset in offsets]
+    values = xp[regions[0]].copy()
+    arg = np.zeros(values.shape, dtype=np.intp)  # which offset holds each window's maximum
+    for j, region in enumerate(regions[1:], 1):
+        candidate = xp[region]
+        better = (candidate > values) | np.isnan(candidate) if x.dtype.kind == "f" else candidate > values
+        np.copyto(values, candidate, where=better)
+        arg[better] = j
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        # Each output's gradient goes to its maximum's position; np.bincount adds up the positions that
-        # several (overlapping) windows chose, in one vectorised pass.
+        # Each output's gradient goes to its maximum. Per kernel offset, the windows whose maximum
+        # sits there add their gradient into one strided slice; overlapping windows that share a
+        # maximum add up across offsets.
         g = g if batched else g[None]
-        where = index + (np.arange(n * c).reshape(n, c, *(1,) * nd) * plane)
-        grad = np.bincount(where.ravel(), weights=g.ravel(), minlength=n * c * plane)
-        grad = grad.astype(g.dtype, copy=False).reshape(x.shape)
+        grad = np.zeros(xp.shape, dtype=g.dtype)
+        for j, region in enumerate(regions):
+            grad[region] += np.where(arg == j, g, 0)
+        grad = _crop(grad, pads, sizes)
         return (grad if batched else grad[0],)
 
     result = Tensor._from_op(values if batched else values[0], (input,), f"{op}(kernel_size={k})", backward)
-    if return_indices:
-        return result, Tensor._constant(index if batched else index[0])
-    return result
+    if not return_indices:
+        return result
+    # Where in the input each maximum sits, as a flat index into one channel's plane (PyTorch's indices).
+    # A window of nothing but -inf keeps its first element; clipping moves it off the padding onto the
+    # first real element, which is what PyTorch's kernel (that never looks at the padding) reports.
+    which = np.unravel_index(arg, k)
+    index = np.zeros(arg.shape, dtype=np.int64)
+    for axis in range(nd):
+        grid = np.arange(out[axis]).reshape((-1,) + (1,) * (nd - 1 - axis)) * s[axis] - p[axis]
+        index = index * sizes[axis] + np.clip(grid + which[axis] * d[axis], 0, sizes[axis] - 1)
+    return result, Tensor._constant(index if batched else index[0])
 
 
 def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
