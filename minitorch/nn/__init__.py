@@ -6,7 +6,11 @@
     activation.py  ReLU, Tanh, Sigmoid, Softmax, LogSoftmax
     container.py   Sequential, ModuleList
     dropout.py     Dropout (and the functional dropout)
-    normalization.py  BatchNorm1d (and the functional batch_norm)
+    normalization.py  BatchNorm1d, BatchNorm2d (and the functional batch_norm)
+    conv.py        Conv1d, Conv2d (im2col + one matmul; conv1d, conv2d)
+    pooling.py     MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d (and their functions)
+    fold.py        Unfold, Fold (im2col / col2im: unfold, fold) and the sliding-window helpers
+    padding.py     the functional pad (constant, reflect, replicate, circular)
     loss.py        MSELoss, L1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    MultiMarginLoss
     init.py        nn.init: xavier_/kaiming_ uniform_/normal_, uniform_, normal_, constant_, ... and calculate_gain
@@ -21,12 +25,17 @@ from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss
 from .module import Module
-from .normalization import BatchNorm1d
+from .normalization import BatchNorm1d, BatchNorm2d
+from .conv import Conv1d, Conv2d
+from .fold import Fold, Unfold
+from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .parameter import Parameter
 
 __all__ = [
     "functional", "init", "Parameter", "Module", "Linear", "Identity", "Flatten", "Sequential", "ModuleList",
     "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
     "Dropout", "BatchNorm1d",
+    "BatchNorm2d", "Conv1d", "Conv2d", "Unfold", "Fold", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
 ]

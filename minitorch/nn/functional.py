@@ -380,3 +380,13 @@ from .dropout import dropout  # noqa: E402
 from .normalization import batch_norm  # noqa: E402
 
 __all__ += ["dropout", "batch_norm"]
+
+# Convolution, pooling, im2col and padding (lessons 13-14), likewise beside their modules.
+from .conv import conv1d, conv2d  # noqa: E402
+from .fold import fold, unfold  # noqa: E402
+from .padding import pad  # noqa: E402
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,  # noqa: E402
+                      max_pool2d)
+
+__all__ += ["conv1d", "conv2d", "unfold", "fold", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+            "adaptive_avg_pool1d", "adaptive_avg_pool2d"]

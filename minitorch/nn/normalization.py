@@ -1,4 +1,4 @@
-"""``BatchNorm1d``: normalise each feature over the batch, then scale and shift it (Ioffe & Szegedy, 2015).
+"""``BatchNorm1d``, ``BatchNorm2d``: normalise each feature (channel) over the batch, then scale and shift it (Ioffe & Szegedy, 2015).
 
 For a batch of ``m`` values of one feature (channel) ``c``, training mode computes
 
@@ -16,6 +16,11 @@ In evaluation mode ``x̂ = (x - running_mean) / sqrt(running_var + ε)``: each s
 longer depends on the rest of the batch. ``momentum=None`` averages all batches seen so far equally
 (the factor is ``1 / num_batches_tracked``). All of this is PyTorch's ``BatchNorm1d``, with its
 parameter and buffer names, so a ``state_dict`` moves between the two libraries.
+
+``BatchNorm2d`` is the same layer for images ``(N, C, H, W)``: one mean and variance per channel,
+over the batch *and* every pixel, so ``m = N·H·W`` (a convolution shares its weights across
+positions, and the normalisation follows suit). The two classes differ only in the input shapes
+they accept.
 """
 
 from __future__ import annotations
@@ -29,13 +34,14 @@ from ..tensor.tensor import Tensor
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "batch_norm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "batch_norm"]
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Batch normalisation of ``input`` ``(N, C)`` or ``(N, C, L)`` over every dimension but ``C``.
+    """Batch normalisation of ``input`` ``(N, C, *)`` (e.g. ``(N, C)``, ``(N, C, L)``, ``(N, C, H, W)``)
+    over every dimension but ``C``.
 
     With ``training=True`` the batch statistics normalise the input and, when running buffers are
     given, are blended into them in place with factor ``momentum``. With ``training=False`` the
@@ -50,11 +56,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"batch_norm: expected a Tensor input, got {type(input).__name__}")
-    if input.ndim not in (2, 3):
-        raise ValueError(f"batch_norm: expected 2D (N, C) or 3D (N, C, L) input, got {input.ndim}D input of shape "
-                         f"{input.shape}")
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of at least 2 dimensions (N, C, *), got {input.ndim}D "
+                         f"input of shape {input.shape}")
     channels = input.shape[1]
-    axes = (0,) if input.ndim == 2 else (0, 2)
+    axes = (0,) + tuple(range(2, input.ndim))
     per_channel = input.data.size // max(channels, 1)
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
@@ -107,8 +113,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return Tensor._from_op(out, parents, "batch_norm", backward)
 
 
-class BatchNorm1d(Module):
-    """Batch normalisation for ``(N, C)`` or ``(N, C, L)`` input, as ``torch.nn.BatchNorm1d``.
+class _BatchNorm(Module):
+    """What ``BatchNorm1d`` and ``BatchNorm2d`` share (all but the input shapes they accept).
 
     Args:
         num_features: ``C``, the number of features (channels).
@@ -127,11 +133,11 @@ class BatchNorm1d(Module):
                  track_running_stats: bool = True, dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)) or num_features < 1:
-            raise ValueError(f"BatchNorm1d: num_features must be a positive int, got {num_features!r}")
+            raise ValueError(f"{type(self).__name__}: num_features must be a positive int, got {num_features!r}")
         if not eps > 0:
-            raise ValueError(f"BatchNorm1d: eps must be positive, got {eps!r}")
+            raise ValueError(f"{type(self).__name__}: eps must be positive, got {eps!r}")
         if momentum is not None and not 0 <= momentum <= 1:
-            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1] or None, got {momentum!r}")
+            raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1] or None, got {momentum!r}")
         self.num_features = int(num_features)
         self.eps = eps
         self.momentum = momentum
@@ -174,9 +180,7 @@ class BatchNorm1d(Module):
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
             raise TypeError(f"{self!r}: expected a Tensor input, got {type(input).__name__}")
-        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
-            raise ValueError(f"{self!r}: expected input of shape (N, {self.num_features}) or "
-                             f"(N, {self.num_features}, L), got {input.shape}")
+        self._check_input_dim(input)
         updating = self.training and self.track_running_stats
         factor = 0.0 if self.momentum is None else self.momentum
         if updating and self.momentum is None:  # a cumulative average: the k-th batch gets weight 1/k
@@ -187,6 +191,28 @@ class BatchNorm1d(Module):
             self.num_batches_tracked.data += 1
         return out
 
+    def _check_input_dim(self, input: Tensor) -> None:
+        raise TypeError(f"{type(self).__name__} is abstract: use BatchNorm1d or BatchNorm2d")
+
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation for ``(N, C)`` or ``(N, C, L)`` input, as ``torch.nn.BatchNorm1d``: see
+    ``_BatchNorm`` for the arguments and the module docstring for the formulas."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
+            raise ValueError(f"{self!r}: expected input of shape (N, {self.num_features}) or "
+                             f"(N, {self.num_features}, L), got {input.shape}")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation for images ``(N, C, H, W)``, as ``torch.nn.BatchNorm2d``: statistics per
+    channel over the batch and all pixels. Arguments, parameters and buffers as ``BatchNorm1d``."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim != 4 or input.shape[1] != self.num_features:
+            raise ValueError(f"{self!r}: expected 4D input of shape (N, {self.num_features}, H, W), got {input.shape}")

@@ -291,3 +291,27 @@ def test_random_split_fraction_lengths_match_live_pytorch(n, fractions):
     want = [len(p) for p in torch_data.random_split(range(n), fractions)]
     got = [len(p) for p in random_split(TensorDataset(minitorch.arange(n)), fractions, seed=0)]
     assert got == want, f"lengths for n={n}, fractions {fractions}: got {got}, PyTorch gives {want}"
+
+
+# ----------------------------------------------------------------------------- MNIST-1D
+def test_mnist1d_has_the_documented_parts_shapes_and_balance():
+    from minitorch.data import load_mnist1d
+
+    for train, n in ((True, 4000), (False, 1000)):
+        X, y = load_mnist1d(train=train)
+        assert X.shape == (n, 40) and X.dtype == np.float32
+        assert y.shape == (n,) and y.dtype == np.int64
+        counts = np.bincount(y, minlength=10)
+        assert counts.sum() == n and counts.min() > 0.08 * n and counts.max() < 0.12 * n, counts.tolist()
+    X_train, _ = load_mnist1d()
+    X_all = np.concatenate([X_train, load_mnist1d(train=False)[0]])
+    assert abs(X_all.mean()) < 0.01 and abs(X_all.std() - 1) < 0.01, "standardised over the whole set"
+
+
+def test_mnist1d_test_part_is_not_a_copy_of_the_training_part():
+    from minitorch.data import load_mnist1d
+
+    X_train, _ = load_mnist1d()
+    X_test, _ = load_mnist1d(train=False)
+    rows = {r.tobytes() for r in X_train}
+    assert not any(r.tobytes() in rows for r in X_test)
