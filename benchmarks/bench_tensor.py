@@ -25,6 +25,7 @@ Cases:
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any, Callable
 
 import numpy as np
@@ -426,7 +427,7 @@ def batchnorm_dropout(batch: int, sizes: list[int], p: float = 0.2, lr: float = 
 
 
 def cases(cfg: Config) -> list[Case]:
-    torch_note = [] if load_torch() is not None else ["torch not installed (pip install -e \".[torch]\")"]
+    torch_note = [] if importlib.util.find_spec("torch") is not None else ["torch not installed (pip install -e \".[torch]\")"]
     mlp = cfg.pick([784, 256, 10], smoke=[16, 8, 4])
     batch = cfg.pick(128, smoke=8)
     rounds = cfg.pick(15, quick=7)

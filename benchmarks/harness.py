@@ -11,6 +11,10 @@ How a measurement is taken (and why), for every case:
 * ``gc.collect()`` runs, untimed, before each timed block: a block does not pay for the cyclic
   garbage left by the previous one. Inside the block the collector runs as usual (``gc=True``) or
   is switched off (``gc=False``) -- the cost of an engine's own garbage is part of its time.
+  Everything that exists once a case is built and warmed up (imported modules -- torch alone
+  brings some 500 000 objects --, weights, optimizer state) is moved out of the collector's sight
+  with ``gc.freeze()``: a collection inside a block then walks what the step itself keeps alive,
+  not whatever else the benchmark process happens to have imported.
 * 1 BLAS thread by default for numpy and torch alike (threadpoolctl; ``torch.set_num_threads``):
   two libraries' thread pools then do not compete for the same cores. ``--threads N`` for others.
 * Before timing, each case may **check** that its implementations compute the same numbers: a
@@ -37,6 +41,7 @@ import json
 import math
 import os
 import statistics
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -129,34 +134,35 @@ class Result:
     def as_dict(self) -> dict[str, Any]:
         return {"case": self.case, "baseline": self.baseline, "kind": self.kind, "values": self.values,
                 "median": self.median, "min": min(self.values), "max": max(self.values),
-                "subject_seconds": statistics.median(self.subject_seconds)}
+                "subject_seconds": statistics.median(self.subject_seconds),
+                "subject_seconds_per_round": self.subject_seconds}
 
 
 # ---------------------------------------------------------------------- threads
-def limit_threads(n: int) -> tuple[Any, str]:
-    """Limit numpy's BLAS (threadpoolctl) and torch (if imported or importable) to ``n`` threads.
+_limiters: list[Any] = []  # threadpoolctl's limiters, kept alive for the whole run
 
-    Returns the threadpoolctl limiter (keep it alive) and a description for the table's header.
+
+def limit_threads(n: int) -> str:
+    """Limit the thread pools loaded so far -- numpy's BLAS, OpenMP (threadpoolctl) and torch's intra-op
+    pool -- to ``n`` threads. Called again after each case is built, since a case may import torch.
+
+    Returns a description of the pools for the table's header.
     """
     notes = []
-    limiter = None
     try:
         from threadpoolctl import threadpool_info, threadpool_limits
     except ImportError:
         notes.append("threadpoolctl not installed: numpy's BLAS threads follow OPENBLAS_NUM_THREADS="
                      + os.environ.get("OPENBLAS_NUM_THREADS", "unset"))
     else:
-        limiter = threadpool_limits(limits=n)
+        _limiters.append(threadpool_limits(limits=n))
         pools = sorted({f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info()})
         notes.append("thread pools: " + ", ".join(pools))
-    try:
-        import torch
-    except ImportError:
-        pass
-    else:
+    torch = sys.modules.get("torch")
+    if torch is not None:
         torch.set_num_threads(n)
         notes.append(f"torch={torch.get_num_threads()}")
-    return limiter, "; ".join(notes)
+    return "; ".join(notes)
 
 
 # ---------------------------------------------------------------------- measuring
@@ -185,10 +191,13 @@ def _rounds(case: Case | Slope, cfg: Config) -> int:
 def run_case(case: Case, cfg: Config) -> list[Result]:
     """Time ``case``: one Result per baseline (an empty list when no baseline is installed)."""
     impls = case.make()
+    limit_threads(cfg.threads)  # the case may have loaded a library with its own thread pool (torch)
     names = list(impls)
     outputs = {name: [impls[name]() for _ in range(max(case.warmup, 1))] for name in names}
     if case.check is not None:
         case.check(outputs)
+    del outputs
+    _freeze()
     subject, baselines = names[0], names[1:]
     ratios: dict[str, list[float]] = {b: [] for b in baselines}
     subject_seconds = []
@@ -198,7 +207,14 @@ def run_case(case: Case, cfg: Config) -> list[Result]:
         subject_seconds.append(seconds[subject] / case.calls)
         for b in baselines:
             ratios[b].append(seconds[subject] / seconds[b])
+    gc.unfreeze()
     return [Result(case.name, b, ratios[b], subject_seconds) for b in baselines]
+
+
+def _freeze() -> None:
+    """Collect, then hide every object that exists now from later collections (see the docstring)."""
+    gc.collect()
+    gc.freeze()
 
 
 def loglog_slope(sizes: Sequence[float], seconds: Sequence[float]) -> float:
@@ -212,6 +228,7 @@ def run_slope(case: Slope, cfg: Config) -> list[Result]:
     workloads = [case.make(size) for size in case.sizes]
     for fn, _ in workloads:  # warm-up (and proof that every size runs)
         fn()
+    _freeze()
     slopes, top = [], []
     for r in range(_rounds(case, cfg)):
         k = r % len(workloads)
@@ -219,6 +236,7 @@ def run_slope(case: Slope, cfg: Config) -> list[Result]:
         seconds = {i: _timed_block(workloads[i][0], 1, case.gc) for i in order}
         slopes.append(loglog_slope([w[1] for w in workloads], [seconds[i] for i in range(len(workloads))]))
         top.append(seconds[len(workloads) - 1])
+    gc.unfreeze()
     lo, hi = workloads[0][1], workloads[-1][1]
     return [Result(case.name, f"log-log slope, {_si(lo)}-{_si(hi)} {case.unit}", slopes, top, kind="slope")]
 
