@@ -39,10 +39,11 @@ notebooks: $(STAMP)
 grade-solutions: $(STAMP)
 	$(BIN)/python -m minitorch grade solutions --json grades.json
 
-## Benchmarks against micrograd, hand-written numpy (and PyTorch when installed: pip install -e ".[torch]")
+## Benchmarks against micrograd, hand-written numpy (and PyTorch when installed: pip install -e ".[torch]"):
+## one table of paired ratios; make bench BENCH_ARGS="--quick" (or "--threads 2", "scalar", ...)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

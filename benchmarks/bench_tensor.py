@@ -1,181 +1,539 @@
-"""One MLP training step (784-256-10, batch 128, float32): minitorch vs hand-written numpy vs PyTorch.
-
-Each step is the same computation: forward (linear, relu, linear), cross-entropy, backward, and a
-plain SGD update. The numpy version has its backward written out by hand — the floor for any
-numpy-based engine; the ratio ``minitorch / numpy`` is what autograd's bookkeeping costs.
-PyTorch (CPU) runs when it is installed.
-
-Also: minitorch's memory over 1 000 steps (tracemalloc), which must stay flat — the graph of each
-step is freed by its backward.
+"""Tensor engine and the user-level API (``nn.Module``, ``optim``) against numpy by hand and PyTorch.
 
     python -m benchmarks tensor
-    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python -m benchmarks tensor   # steadier on a busy machine
 
-(Timings are the best of several interleaved rounds; on a machine shared with other work, multi-
-threaded BLAS is at the mercy of the scheduler, and one thread per library compares more fairly.)
+Every case is one training step (or one forward + backward), written three times: with minitorch,
+with numpy and its backward written out by hand (the floor for any numpy-based engine, so the ratio
+is what autograd's bookkeeping costs), and with PyTorch (CPU) when it is installed. All start from
+the same float32 weights; where the maths is deterministic the first losses are compared before
+anything is timed.
+
+Cases:
+
+* **MLP 784-256-10, Adam** -- ``nn.Sequential(Linear, ReLU, Linear)``, ``nn.CrossEntropyLoss``,
+  ``optim.Adam``, ``zero_grad``; batch 128. Matmul-bound: the ratio is mostly BLAS time.
+* **MLP 784-256-10, engine** -- the same network through ``F.linear`` with an inline SGD update
+  (no Module, no Optimizer): the difference to the case above is what the user-level layer costs.
+* **deep-narrow 50 x Linear(64, 64)** -- ReLU between, MSE loss, ``optim.SGD``, batch 32: small
+  matrices, many graph nodes, so per-op overhead shows.
+* **1 000 small elementwise ops** -- ``y = (y * w + b).tanh() * 0.5`` 250 times on 10x10 tensors,
+  then ``sum().backward()``: pure per-op overhead (a Python-number operand included).
+* **BatchNorm + Dropout** -- Linear(64, 128), BatchNorm1d, ReLU, Dropout(0.2), Linear(128, 10),
+  batch 64, cross-entropy, SGD with momentum, training mode. Dropout masks differ between the
+  implementations (each draws its own), so this case has no loss check.
+* **the optimizer step alone** -- ``optim.Adam.step()`` over the MLP's parameters (large arrays:
+  memory traffic and temporaries) and ``optim.SGD(momentum=0.9).step()`` over the 100 parameters
+  of the deep-narrow net (small arrays: per-parameter overhead), with fixed gradients.
 """
 
 from __future__ import annotations
 
-import os
-import resource
-import time
-import tracemalloc
-from typing import Callable
+import importlib.util
+from typing import Any, Callable
 
 import numpy as np
 
 import minitorch
 import minitorch.nn.functional as F
+from minitorch import nn, optim
 
-BATCH, IN, HIDDEN, OUT = 128, 784, 256, 10
-LR = 0.05
+from .harness import Case, Config
 
-
-def make_problem(seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """A fixed batch and initial weights (PyTorch's Linear init: U(-1/sqrt(in), 1/sqrt(in)))."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((BATCH, IN), dtype=np.float32)
-    y = rng.integers(0, OUT, BATCH)
-    weights = []
-    for fan_in, fan_out in ((IN, HIDDEN), (HIDDEN, OUT)):
-        bound = 1 / np.sqrt(fan_in)
-        weights += [rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
-                    rng.uniform(-bound, bound, fan_out).astype(np.float32)]
-    return x, y, weights
+Impls = dict[str, Callable[[], Any]]
 
 
-def numpy_step_fn(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray]) -> Callable[[], float]:
-    """Forward and backward written by hand in numpy."""
-    w1, b1, w2, b2 = [w.copy() for w in weights]
-    rows = np.arange(len(y))
-
-    def step() -> float:
-        z1 = x @ w1.T + b1
-        h = np.maximum(z1, 0)
-        logits = h @ w2.T + b2
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        loss = -logp[rows, y].mean()
-        dlogits = np.exp(logp)  # softmax - one_hot, over the batch size
-        dlogits[rows, y] -= 1
-        dlogits /= len(y)
-        dw2, db2 = dlogits.T @ h, dlogits.sum(axis=0)
-        dz1 = (dlogits @ w2) * (z1 > 0)
-        dw1, db1 = dz1.T @ x, dz1.sum(axis=0)
-        for p, g in ((w1, dw1), (b1, db1), (w2, dw2), (b2, db2)):
-            p -= LR * g
-        return float(loss)
-
-    return step
-
-
-def minitorch_step_fn(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray]) -> Callable[[], float]:
-    xt, yt = minitorch.tensor(x), minitorch.tensor(y)
-    w1, b1, w2, b2 = params = [minitorch.tensor(w, requires_grad=True) for w in weights]
-
-    def step() -> float:
-        for p in params:
-            p.grad = None
-        logits = F.linear(F.linear(xt, w1, b1).relu(), w2, b2)
-        loss = F.cross_entropy(logits, yt)
-        loss.backward()
-        for p in params:
-            p.data -= LR * p.grad.data
-        return loss.item()
-
-    return step
-
-
-def torch_step_fn(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray]) -> Callable[[], float] | None:
+def load_torch() -> Any:
     try:
         import torch
     except ImportError:
         return None
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    w1, b1, w2, b2 = params = [torch.tensor(w, requires_grad=True) for w in weights]
-    tf = torch.nn.functional
+    return torch
 
-    def step() -> float:
-        for p in params:
-            p.grad = None
-        loss = tf.cross_entropy(tf.linear(tf.linear(xt, w1, b1).relu(), w2, b2), yt)
+
+def same_losses(rtol: float) -> Callable[[dict[str, list[float]]], None]:
+    """A check: every implementation's warm-up losses equal the subject's within ``rtol``."""
+
+    def check(outputs: dict[str, list[float]]) -> None:
+        (subject, reference), *others = outputs.items()
+        for name, losses in others:
+            if not np.allclose(losses, reference, rtol=rtol, atol=1e-6):
+                raise AssertionError(f"{name} computes different losses from {subject}: {losses} vs {reference}")
+
+    return check
+
+
+def linear_weights(sizes: list[int], seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(weight (out, in), bias (out,)) per layer, float32, PyTorch's Linear init U(-1/sqrt(in), 1/sqrt(in))."""
+    rng = np.random.default_rng(seed)
+    layers = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        layers.append((rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
+                       rng.uniform(-bound, bound, fan_out).astype(np.float32)))
+    return layers
+
+
+def load_linears(linears: list[Any], weights: list[tuple[np.ndarray, np.ndarray]], torch: Any = None) -> None:
+    """Copy ``weights`` into minitorch (or, with ``torch``, PyTorch) Linear layers, in place."""
+    for layer, (w, b) in zip(linears, weights, strict=True):
+        if torch is None:
+            layer.weight.data[...] = w
+            layer.bias.data[...] = b
+        else:
+            with torch.no_grad():
+                layer.weight.copy_(torch.from_numpy(w))
+                layer.bias.copy_(torch.from_numpy(b))
+
+
+def log_softmax_ce(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Cross-entropy (mean) and its gradient with respect to the logits, by hand."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(len(y))
+    dlogits = np.exp(logp)
+    dlogits[rows, y] -= 1
+    dlogits /= len(y)
+    return float(-logp[rows, y].mean()), dlogits
+
+
+# ---------------------------------------------------------------------- MLP 784-256-10
+def mlp_problem(batch: int, sizes: list[int]) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((batch, sizes[0]), dtype=np.float32)
+    y = rng.integers(0, sizes[-1], batch)
+    return x, y, linear_weights(sizes)
+
+
+def mlp_adam(batch: int, sizes: list[int], lr: float = 1e-3) -> Impls:
+    x, y, weights = mlp_problem(batch, sizes)
+    impls: Impls = {}
+
+    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]))
+    load_linears([model[0], model[2]], weights)
+    opt = optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    xt, yt = minitorch.tensor(x), minitorch.tensor(y)
+
+    def minitorch_step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(model(xt), yt)
         loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= LR * p.grad
+        opt.step()
         return loss.item()
 
-    return step
+    impls["minitorch"] = minitorch_step
+
+    params = [a.copy() for layer in weights for a in layer]  # w1, b1, w2, b2
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    t = [0]
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+
+    def numpy_step() -> float:
+        w1, b1, w2, b2 = params
+        z1 = x @ w1.T + b1
+        h = np.maximum(z1, 0)
+        loss, dlogits = log_softmax_ce(h @ w2.T + b2, y)
+        dz1 = (dlogits @ w2) * (z1 > 0)
+        grads = (dz1.T @ x, dz1.sum(axis=0), dlogits.T @ h, dlogits.sum(axis=0))
+        t[0] += 1
+        step_size = lr / (1 - beta1 ** t[0])
+        root_bc2 = (1 - beta2 ** t[0]) ** 0.5
+        for p, g, mi, vi in zip(params, grads, m, v):  # Adam, in place
+            mi *= beta1
+            mi += (1 - beta1) * g
+            vi *= beta2
+            vi += (1 - beta2) * g * g
+            p -= step_size * mi / (np.sqrt(vi) / root_bc2 + eps)
+        return loss
+
+    impls["numpy by hand"] = numpy_step
+
+    torch = load_torch()
+    if torch is not None:
+        tmodel = torch.nn.Sequential(torch.nn.Linear(sizes[0], sizes[1]), torch.nn.ReLU(),
+                                     torch.nn.Linear(sizes[1], sizes[2]))
+        load_linears([tmodel[0], tmodel[2]], weights, torch)
+        topt = torch.optim.Adam(tmodel.parameters(), lr=lr)
+        tloss = torch.nn.CrossEntropyLoss()
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+        def torch_step() -> float:
+            topt.zero_grad()
+            loss = tloss(tmodel(tx), ty)
+            loss.backward()
+            topt.step()
+            return loss.item()
+
+        impls["torch"] = torch_step
+    return impls
 
 
-def time_steps(steps: dict[str, Callable[[], float]], rounds: int = 15, per_round: int = 30) -> dict[str, float]:
-    """Seconds per step for each function: rounds interleaved (fair under a noisy machine), best round kept."""
-    best = {name: float("inf") for name in steps}
-    for fn in steps.values():
-        for _ in range(10):  # warm-up: caches, BLAS thread pools
-            fn()
-    for _ in range(rounds):
-        for name, fn in steps.items():
-            start = time.perf_counter()
-            for _ in range(per_round):
-                fn()
-            best[name] = min(best[name], (time.perf_counter() - start) / per_round)
-    return best
+def mlp_engine(batch: int, sizes: list[int], lr: float = 0.05) -> Impls:
+    """The MLP through the engine only: F.linear, cross_entropy, an inline SGD update."""
+    x, y, weights = mlp_problem(batch, sizes)
+    impls: Impls = {}
+    xt, yt = minitorch.tensor(x), minitorch.tensor(y)
+    tparams = [minitorch.tensor(a, requires_grad=True) for layer in weights for a in layer]
+
+    def minitorch_step() -> float:
+        w1, b1, w2, b2 = tparams
+        for p in tparams:
+            p.grad = None
+        loss = F.cross_entropy(F.linear(F.linear(xt, w1, b1).relu(), w2, b2), yt)
+        loss.backward()
+        for p in tparams:
+            p.data -= lr * p.grad.data
+        return loss.item()
+
+    impls["minitorch"] = minitorch_step
+    params = [a.copy() for layer in weights for a in layer]
+
+    def numpy_step() -> float:
+        w1, b1, w2, b2 = params
+        z1 = x @ w1.T + b1
+        h = np.maximum(z1, 0)
+        loss, dlogits = log_softmax_ce(h @ w2.T + b2, y)
+        dz1 = (dlogits @ w2) * (z1 > 0)
+        for p, g in zip(params, (dz1.T @ x, dz1.sum(axis=0), dlogits.T @ h, dlogits.sum(axis=0))):
+            p -= lr * g
+        return loss
+
+    impls["numpy by hand"] = numpy_step
+    torch = load_torch()
+    if torch is not None:
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+        qparams = [torch.tensor(a, requires_grad=True) for layer in weights for a in layer]
+        tf = torch.nn.functional
+
+        def torch_step() -> float:
+            w1, b1, w2, b2 = qparams
+            for p in qparams:
+                p.grad = None
+            loss = tf.cross_entropy(tf.linear(tf.linear(tx, w1, b1).relu(), w2, b2), ty)
+            loss.backward()
+            with torch.no_grad():
+                for p in qparams:
+                    p -= lr * p.grad
+            return loss.item()
+
+        impls["torch"] = torch_step
+    return impls
 
 
-MARKS = (1, 10, 100, 500, 1000)
+# ---------------------------------------------------------------------- deep and narrow
+def deep_narrow(depth: int, width: int, batch: int, lr: float = 0.01) -> Impls:
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((batch, width), dtype=np.float32)
+    target = rng.standard_normal((batch, width), dtype=np.float32)
+    weights = linear_weights([width] * (depth + 1), seed=3)
+    impls: Impls = {}
+
+    layers: list[nn.Module] = []
+    for i in range(depth):
+        layers += [nn.Linear(width, width)] + ([nn.ReLU()] if i < depth - 1 else [])
+    model = nn.Sequential(*layers)
+    load_linears([layer for layer in model if isinstance(layer, nn.Linear)], weights)
+    opt = optim.SGD(model.parameters(), lr=lr)
+    loss_fn = nn.MSELoss()
+    xt, tt = minitorch.tensor(x), minitorch.tensor(target)
+
+    def minitorch_step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(model(xt), tt)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    impls["minitorch"] = minitorch_step
+    params = [(w.copy(), b.copy()) for w, b in weights]
+
+    def numpy_step() -> float:
+        inputs, zs = [], []
+        h = x
+        for i, (w, b) in enumerate(params):
+            inputs.append(h)
+            z = h @ w.T + b
+            zs.append(z)
+            h = np.maximum(z, 0) if i < depth - 1 else z
+        diff = h - target
+        loss = float((diff * diff).mean())
+        g = diff * np.float32(2 / diff.size)
+        for i in range(depth - 1, -1, -1):
+            if i < depth - 1:
+                g = g * (zs[i] > 0)
+            w, b = params[i]
+            gw, gb = g.T @ inputs[i], g.sum(axis=0)
+            g = g @ w
+            w -= lr * gw
+            b -= lr * gb
+        return loss
+
+    impls["numpy by hand"] = numpy_step
+    torch = load_torch()
+    if torch is not None:
+        tlayers: list[Any] = []
+        for i in range(depth):
+            tlayers += [torch.nn.Linear(width, width)] + ([torch.nn.ReLU()] if i < depth - 1 else [])
+        tmodel = torch.nn.Sequential(*tlayers)
+        load_linears([layer for layer in tmodel if isinstance(layer, torch.nn.Linear)], weights, torch)
+        topt = torch.optim.SGD(tmodel.parameters(), lr=lr)
+        tloss = torch.nn.MSELoss()
+        tx, tt2 = torch.from_numpy(x), torch.from_numpy(target)
+
+        def torch_step() -> float:
+            topt.zero_grad()
+            loss = tloss(tmodel(tx), tt2)
+            loss.backward()
+            topt.step()
+            return loss.item()
+
+        impls["torch"] = torch_step
+    return impls
 
 
-def memory_over_steps(step: Callable[[], float]) -> tuple[list[float], float]:
-    """Memory traced by tracemalloc (numpy's arrays included) after each step in MARKS, and the
-    peak over all of them, in MiB."""
-    marks = []
-    tracemalloc.start()
-    for i in range(1, MARKS[-1] + 1):
-        step()
-        if i in MARKS:
-            marks.append(tracemalloc.get_traced_memory()[0] / 2**20)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return marks, peak
+# ---------------------------------------------------------------------- many small ops
+def small_ops(repeats: int, n: int = 10) -> Impls:
+    """``y = (y * w + b).tanh() * 0.5``, ``repeats`` times (4 ops each) on n x n tensors; then backward."""
+    rng = np.random.default_rng(4)
+    x0, w0, b0 = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(3))
+    impls: Impls = {}
+    x, w, b = (minitorch.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+
+    def minitorch_step() -> float:
+        x.grad = w.grad = b.grad = None
+        y = x
+        for _ in range(repeats):
+            y = (y * w + b).tanh() * 0.5
+        y.sum().backward()
+        return float(x.grad.data.sum())
+
+    impls["minitorch"] = minitorch_step
+    half = np.float32(0.5)
+
+    def numpy_step() -> float:
+        ys, ts = [], []
+        y = x0
+        for _ in range(repeats):
+            ys.append(y)
+            t = np.tanh(y * w0 + b0)
+            ts.append(t)
+            y = t * half
+        g = np.ones_like(y)
+        gw, gb = np.zeros_like(w0), np.zeros_like(b0)
+        for y_in, t in zip(reversed(ys), reversed(ts)):
+            g = g * half
+            g = g * (1 - t * t)
+            gb += g
+            gw += g * y_in
+            g = g * w0
+        return float(g.sum())
+
+    impls["numpy by hand"] = numpy_step
+    torch = load_torch()
+    if torch is not None:
+        tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+
+        def torch_step() -> float:
+            tx.grad = tw.grad = tb.grad = None
+            y = tx
+            for _ in range(repeats):
+                y = (y * tw + tb).tanh() * 0.5
+            y.sum().backward()
+            return float(tx.grad.sum())
+
+        impls["torch"] = torch_step
+    return impls
 
 
-def main() -> None:
-    x, y, weights = make_problem()
-    steps = {"numpy (by hand)": numpy_step_fn(x, y, weights), "minitorch": minitorch_step_fn(x, y, weights)}
-    torch_step = torch_step_fn(x, y, weights)
-    if torch_step is not None:
-        steps["pytorch (cpu)"] = torch_step
+# ---------------------------------------------------------------------- BatchNorm + Dropout
+def batchnorm_dropout(batch: int, sizes: list[int], p: float = 0.2, lr: float = 0.01, momentum: float = 0.9) -> Impls:
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((batch, sizes[0]), dtype=np.float32)
+    y = rng.integers(0, sizes[2], batch)
+    weights = linear_weights(sizes, seed=6)
+    impls: Impls = {}
 
-    # Same computation, same numbers: compare the first few losses before timing anything.
-    losses = {name: [fn() for _ in range(5)] for name, fn in steps.items()}
-    reference = losses["numpy (by hand)"]
-    for name, values in losses.items():
-        if not np.allclose(values, reference, rtol=1e-4):
-            raise AssertionError(f"{name} computes different losses: {values} vs numpy {reference}")
+    minitorch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.BatchNorm1d(sizes[1]), nn.ReLU(), nn.Dropout(p),
+                          nn.Linear(sizes[1], sizes[2]))
+    load_linears([model[0], model[4]], weights)
+    opt = optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    loss_fn = nn.CrossEntropyLoss()
+    xt, yt = minitorch.tensor(x), minitorch.tensor(y)
 
-    print(f"MLP {IN}-{HIDDEN}-{OUT}, batch {BATCH}, float32: forward + cross-entropy + backward + SGD update "
-          f"(BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')})")
-    seconds = time_steps(steps)
-    base = seconds["numpy (by hand)"]
-    print(f"{'implementation':<18}{'ms / step':>12}{'vs numpy':>12}")
-    for name, s in seconds.items():
-        print(f"{name:<18}{s * 1e3:>12.3f}{s / base:>11.2f}x")
+    def minitorch_step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(model(xt), yt)
+        loss.backward()
+        opt.step()
+        return loss.item()
 
-    print(f"\nmemory over {MARKS[-1]} steps (tracemalloc, MiB, after step ...; each from fresh weights)")
-    print(f"{'implementation':<18}" + "".join(f"{m:>8}" for m in MARKS) + f"{'peak':>8}")
-    growth = {}
-    for name, make in (("numpy (by hand)", numpy_step_fn), ("minitorch", minitorch_step_fn)):
-        marks, peak = memory_over_steps(make(x, y, weights))
-        growth[name] = (marks[-1] - marks[-2]) * 2**20
-        print(f"{name:<18}" + "".join(f"{m:>8.2f}" for m in marks) + f"{peak:>8.2f}")
-    print(f"growth from step {MARKS[-2]} to {MARKS[-1]}: "
-          + ", ".join(f"{name} {g:+.0f} bytes" for name, g in growth.items()))
-    print("(minitorch's level is the parameters' .grad arrays, kept between steps; a rise over the first "
-          "hundreds of steps, if any, is Python's free lists filling up to their caps)")
-    print(f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    impls["minitorch"] = minitorch_step
+
+    (w1, b1), (w2, b2) = [(w.copy(), b.copy()) for w, b in weights]
+    gamma, beta = np.ones(sizes[1], np.float32), np.zeros(sizes[1], np.float32)
+    running = [np.zeros(sizes[1], np.float32), np.ones(sizes[1], np.float32)]
+    params = [w1, b1, gamma, beta, w2, b2]
+    buffers: list[np.ndarray | None] = [None] * len(params)
+    drop_rng = np.random.default_rng(0)
+    eps, bn_momentum = 1e-5, 0.1
+
+    def numpy_step() -> float:
+        z = x @ w1.T + b1
+        mu, var = z.mean(axis=0), z.var(axis=0)
+        inv = 1 / np.sqrt(var + eps)
+        xhat = (z - mu) * inv
+        bn = gamma * xhat + beta
+        running[0] = (1 - bn_momentum) * running[0] + bn_momentum * mu
+        running[1] = (1 - bn_momentum) * running[1] + bn_momentum * var * (batch / (batch - 1))
+        h = np.maximum(bn, 0)
+        scale = (drop_rng.random(h.shape) >= p) * np.float32(1 / (1 - p))
+        d = h * scale
+        loss, dlogits = log_softmax_ce(d @ w2.T + b2, y)
+        gd = dlogits @ w2
+        gbn = gd * scale * (bn > 0)
+        gxhat = gbn * gamma
+        gz = inv * (gxhat - gxhat.mean(axis=0) - xhat * (gxhat * xhat).mean(axis=0))
+        grads = [gz.T @ x, gz.sum(axis=0), (gbn * xhat).sum(axis=0), gbn.sum(axis=0), dlogits.T @ d,
+                 dlogits.sum(axis=0)]
+        for i, (param, g) in enumerate(zip(params, grads)):  # SGD with momentum, in place
+            buf = buffers[i]
+            if buf is None:
+                buf = buffers[i] = g.copy()
+            else:
+                buf *= momentum
+                buf += g
+            param -= lr * buf
+        return loss
+
+    impls["numpy by hand"] = numpy_step
+    torch = load_torch()
+    if torch is not None:
+        torch.manual_seed(0)
+        tmodel = torch.nn.Sequential(torch.nn.Linear(sizes[0], sizes[1]), torch.nn.BatchNorm1d(sizes[1]),
+                                     torch.nn.ReLU(), torch.nn.Dropout(p), torch.nn.Linear(sizes[1], sizes[2]))
+        load_linears([tmodel[0], tmodel[4]], weights, torch)
+        topt = torch.optim.SGD(tmodel.parameters(), lr=lr, momentum=momentum)
+        tloss = torch.nn.CrossEntropyLoss()
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+        def torch_step() -> float:
+            topt.zero_grad()
+            loss = tloss(tmodel(tx), ty)
+            loss.backward()
+            topt.step()
+            return loss.item()
+
+        impls["torch"] = torch_step
+    return impls
 
 
-if __name__ == "__main__":
-    main()
+# ---------------------------------------------------------------------- the optimizer step alone
+def optimizer_step(shapes: list[tuple[int, ...]], algorithm: str) -> Impls:
+    """``opt.step()`` alone, gradients fixed: what the optimizer itself costs per step.
+
+    ``algorithm`` is ``"adam"`` (default options) or ``"sgd"`` (momentum 0.9). numpy by hand is the
+    same update written with in-place operations on preallocated buffers.
+    """
+    rng = np.random.default_rng(7)
+    values = [rng.standard_normal(shape, dtype=np.float32) for shape in shapes]
+    grads = [rng.standard_normal(shape, dtype=np.float32) * np.float32(1e-2) for shape in shapes]
+    lr = 1e-3 if algorithm == "adam" else 1e-2
+    impls: Impls = {}
+
+    params = [nn.Parameter(minitorch.tensor(v.copy())) for v in values]
+    for p, g in zip(params, grads):
+        p.grad = minitorch.tensor(g)
+    opt = optim.Adam(params, lr=lr) if algorithm == "adam" else optim.SGD(params, lr=lr, momentum=0.9)
+
+    def minitorch_step() -> float:
+        opt.step()
+        return float(params[0].data.flat[0])
+
+    impls["minitorch"] = minitorch_step
+    arrays = [v.copy() for v in values]
+    if algorithm == "adam":
+        m = [np.zeros_like(v) for v in values]
+        v2 = [np.zeros_like(v) for v in values]
+        scratch = [np.empty_like(v) for v in values]
+        t = [0]
+
+        def numpy_step() -> float:
+            t[0] += 1
+            step_size = lr / (1 - 0.9 ** t[0])
+            root_bc2 = (1 - 0.999 ** t[0]) ** 0.5
+            for p, g, mi, vi, tmp in zip(arrays, grads, m, v2, scratch):
+                mi *= 0.9
+                np.multiply(g, 0.1, out=tmp)
+                mi += tmp
+                vi *= 0.999
+                np.multiply(g, g, out=tmp)
+                tmp *= 0.001
+                vi += tmp
+                np.sqrt(vi, out=tmp)
+                tmp /= root_bc2
+                tmp += 1e-8
+                np.divide(mi, tmp, out=tmp)
+                tmp *= step_size
+                p -= tmp
+            return float(arrays[0].flat[0])
+    else:
+        bufs: list[np.ndarray | None] = [None] * len(values)
+
+        def numpy_step() -> float:
+            for i, (p, g) in enumerate(zip(arrays, grads)):
+                buf = bufs[i]
+                if buf is None:
+                    buf = bufs[i] = g.copy()
+                else:
+                    buf *= 0.9
+                    buf += g
+                p -= lr * buf
+            return float(arrays[0].flat[0])
+
+    impls["numpy by hand"] = numpy_step
+    torch = load_torch()
+    if torch is not None:
+        tparams = [torch.nn.Parameter(torch.from_numpy(v.copy())) for v in values]
+        for p, g in zip(tparams, grads):
+            p.grad = torch.from_numpy(g)
+        topt = (torch.optim.Adam(tparams, lr=lr) if algorithm == "adam"
+                else torch.optim.SGD(tparams, lr=lr, momentum=0.9))
+
+        def torch_step() -> float:
+            topt.step()
+            return float(tparams[0].detach()[(0,) * tparams[0].ndim])
+
+        impls["torch"] = torch_step
+    return impls
+
+
+def cases(cfg: Config) -> list[Case]:
+    torch_note = [] if importlib.util.find_spec("torch") is not None else ["torch not installed (pip install -e \".[torch]\")"]
+    mlp = cfg.pick([784, 256, 10], smoke=[16, 8, 4])
+    batch = cfg.pick(128, smoke=8)
+    rounds = cfg.pick(15, quick=7)
+    depth, width = cfg.pick(50, smoke=3), cfg.pick(64, smoke=8)
+    repeats = cfg.pick(250, smoke=5)
+    bn_sizes = cfg.pick([64, 128, 10], smoke=[8, 6, 3])
+    label = "-".join(map(str, mlp))
+    mlp_shapes = [(mlp[1], mlp[0]), (mlp[1],), (mlp[2], mlp[1]), (mlp[2],)]
+    deep_shapes = [(width, width), (width,)] * depth
+    return [
+        Case(f"tensor MLP {label}, Adam (nn + optim)", lambda: mlp_adam(batch, mlp), calls=cfg.pick(8, smoke=1),
+             rounds=rounds, warmup=3, check=same_losses(1e-4), missing=torch_note),
+        Case(f"tensor MLP {label}, engine (F.linear, SGD)", lambda: mlp_engine(batch, mlp),
+             calls=cfg.pick(8, smoke=1), rounds=rounds, warmup=3, check=same_losses(1e-4), missing=torch_note),
+        Case(f"deep-narrow {depth} x Linear({width},{width}), SGD", lambda: deep_narrow(depth, width, 32),
+             calls=cfg.pick(10, smoke=1), rounds=rounds, warmup=3, check=same_losses(1e-4), missing=torch_note),
+        Case(f"{4 * repeats} elementwise ops on 10x10 + backward", lambda: small_ops(repeats),
+             calls=cfg.pick(3, smoke=1), rounds=rounds, warmup=2, check=same_losses(1e-3), missing=torch_note),
+        Case("BatchNorm1d + Dropout MLP, SGD momentum", lambda: batchnorm_dropout(64 if not cfg.smoke else 8, bn_sizes),
+             calls=cfg.pick(20, smoke=1), rounds=rounds, warmup=3, missing=torch_note),
+        Case(f"optim.Adam.step alone, MLP {label} parameters", lambda: optimizer_step(mlp_shapes, "adam"),
+             calls=cfg.pick(10, smoke=1), rounds=rounds, warmup=3, check=same_losses(1e-5), missing=torch_note),
+        Case(f"optim.SGD(momentum).step alone, {depth} x Linear({width},{width})",
+             lambda: optimizer_step(deep_shapes, "sgd"), calls=cfg.pick(20, smoke=1), rounds=rounds, warmup=3,
+             check=same_losses(1e-5), missing=torch_note),
+    ]

@@ -88,18 +88,32 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
 
-        g = -grad if group["maximize"] else grad                               # (1)
+        # In place, into reused scratch arrays (see optimizer.py); each line computes exactly the
+        # expression in its comment, with the same operations in the same order.
+        g_buf, tmp, denominator = self._scratch(param, 3)
+        g = np.negative(grad, out=g_buf) if group["maximize"] else grad         # (1) g = -grad
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
                 param *= 1 - lr * weight_decay                                  # AdamW: decay θ itself
             else:
-                g = g + weight_decay * param                                    # (2)
+                np.multiply(param, weight_decay, out=tmp)
+                g = np.add(g, tmp, out=g_buf)                                   # (2) g = g + λ θ
         # m ← β1 m + (1 - β1) g, written as "move m the fraction (1 - β1) of the way to g".
         m = state["exp_avg"]
-        m = state["exp_avg"] = m + (1 - beta1) * (g - m)                        # (3)
-        v = state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g   # (4)
+        np.subtract(g, m, out=tmp)
+        tmp *= 1 - beta1
+        m += tmp                                                                # (3) m = m + (1 - β1)(g - m)
+        v = state["exp_avg_sq"]
+        v *= beta2
+        np.multiply(g, 1 - beta2, out=tmp)
+        tmp *= g
+        v += tmp                                                                # (4) v = β2 v + (1 - β2) g g
         step_size = lr / (1 - beta1 ** t)                                       # (5): α / (1 - β1^t)
         if group["amsgrad"]:
-            v = state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], v)
-        sqrt_v_hat = np.sqrt(v) / (1 - beta2 ** t) ** 0.5                       # (6): √v̂_t
-        param -= step_size * m / (sqrt_v_hat + eps)                             # (7)
+            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        np.sqrt(v, out=denominator)
+        denominator /= (1 - beta2 ** t) ** 0.5                                  # (6): √v̂_t = √v / √(1 - β2^t)
+        denominator += eps
+        np.multiply(m, step_size, out=tmp)
+        tmp /= denominator
+        param -= tmp                                                            # (7) θ = θ - α̂ m / (√v̂ + ε)

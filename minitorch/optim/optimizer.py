@@ -20,6 +20,15 @@ What counts as a parameter: anything with a floating-point numpy array in ``.dat
 update is computed in the parameter's precision (float32 parameters are updated in float32, as
 PyTorch does).
 
+Speed, as PyTorch does it: the state arrays (momentum buffers, moment estimates) are updated in
+place, and the temporaries of an update are written into *scratch* arrays that are allocated once
+and reused every step (:meth:`Optimizer._scratch`, shared by all parameters of one shape and
+dtype), so a step allocates no parameter-sized arrays. Every in-place line does the same floating
+point operations, in the same order, as the textbook expression it replaces, so the numbers are
+bit for bit those of the plain ``m = b1 * m + (1 - b1) * g`` form (tests/library/test_optim_inplace.py).
+Arguments are validated once, when a group is added; ``step`` only checks what can change between
+steps (each gradient's type and shape), on a fast path for the common case.
+
 ``state_dict()`` follows PyTorch's layout -- parameters are referred to by their position across
 the groups -- so a training run saved and restored with ``load_state_dict`` continues exactly as if
 it had never stopped, and a PyTorch optimizer's state dict (tensors converted with ``np.asarray``)
@@ -36,6 +45,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..tensor.autograd import zero_grads
+from ..tensor.tensor import Tensor
 
 __all__ = ["Optimizer", "ParamState"]
 
@@ -106,6 +116,8 @@ class Optimizer(ABC):
         self.defaults: dict[str, Any] = dict(defaults)
         self.state = ParamState()
         self.param_groups: list[dict[str, Any]] = []
+        # Scratch arrays for the temporaries of an update, by (shape, dtype): see _scratch.
+        self._workspace: dict[tuple[tuple[int, ...], np.dtype], list[np.ndarray]] = {}
         # How many times step() ran; schedulers read it to warn when they are stepped first.
         self._steps_taken = 0
 
@@ -139,6 +151,19 @@ class Optimizer(ABC):
             state: this parameter's state dict (empty at the first step), to read and update.
             group: the parameter's group, holding the hyper-parameters.
         """
+
+    def _scratch(self, like: np.ndarray, count: int) -> list[np.ndarray]:
+        """``count`` arrays shaped like ``like`` (same dtype), for an update's temporaries.
+
+        Allocated on first use and reused by every later step and by every parameter of the same
+        shape and dtype (updates run one after another, so they never need them at the same time).
+        Their contents are garbage on entry: write into them (``out=``) before reading.
+        """
+        key = (like.shape, like.dtype)
+        buffers = self._workspace.get(key)
+        if buffers is None or len(buffers) < count:
+            buffers = self._workspace[key] = [np.empty(like.shape, like.dtype) for _ in range(count)]
+        return buffers
 
     def check_hyperparameters(self, options: dict[str, Any]) -> None:
         """Raise ValueError for an invalid hyper-parameter (in the defaults or in one group).
@@ -207,20 +232,24 @@ class Optimizer(ABC):
         the loss; it runs *before* the update, so the update uses the gradients it computed.
         """
         loss = closure() if closure is not None else None
+        state = self.state
         for group in self.param_groups:
             for index, param in enumerate(group["params"]):
-                grad = self._gradient(param, index)
+                grad = param.grad
                 if grad is None:
                     continue
-                self.update_parameter(param.data, grad, self.state[param], group)
+                data = param.data
+                # Fast path: a Tensor's (or an ndarray) gradient already of the parameter's shape and dtype.
+                array = grad.data if type(grad) is Tensor else grad
+                if type(array) is not np.ndarray or array.shape != data.shape or array.dtype != data.dtype:
+                    array = self._gradient(param, index)
+                self.update_parameter(data, array, state[param], group)
         self._steps_taken += 1
         return loss
 
-    def _gradient(self, param: Any, index: int) -> np.ndarray | None:
-        """The parameter's gradient as an array of the parameter's shape and dtype (or None)."""
+    def _gradient(self, param: Any, index: int) -> np.ndarray:
+        """The parameter's gradient as an array of the parameter's shape and dtype, or a clear error."""
         grad = param.grad
-        if grad is None:
-            return None
         array = grad if isinstance(grad, np.ndarray) else getattr(grad, "data", None)
         if not isinstance(array, np.ndarray):
             raise TypeError(f"{type(self).__name__}.step: the .grad of parameter {index} is a {_describe(grad)}; "

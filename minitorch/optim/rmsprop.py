@@ -75,22 +75,41 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = np.zeros_like(param)
         state["step"] += 1
 
-        g = -grad if group["maximize"] else grad                               # (1)
+        # In place, into reused scratch arrays (see optimizer.py); each line computes exactly the
+        # expression in its comment, with the same operations in the same order.
+        g_buf, tmp, denominator = self._scratch(param, 3)
+        g = np.negative(grad, out=g_buf) if group["maximize"] else grad         # (1) g = -grad
         if weight_decay != 0:
-            g = g + weight_decay * param                                        # (2)
-        v = state["square_avg"] = alpha * state["square_avg"] + (1 - alpha) * g * g   # (3)
+            np.multiply(param, weight_decay, out=tmp)
+            g = np.add(g, tmp, out=g_buf)                                       # (2) g = g + λ θ
+        v = state["square_avg"]
+        v *= alpha
+        np.multiply(g, 1 - alpha, out=tmp)
+        tmp *= g
+        v += tmp                                                                # (3) v = α v + (1 - α) g g
         if group["centered"]:
             # ḡ ← α ḡ + (1 - α) g, written as "move ḡ the fraction (1 - α) of the way to g".
             g_avg = state["grad_avg"]
-            g_avg = state["grad_avg"] = g_avg + (1 - alpha) * (g - g_avg)       # (4)
-            v = v - g_avg * g_avg
-        denominator = np.sqrt(v) + eps
+            np.subtract(g, g_avg, out=tmp)
+            tmp *= 1 - alpha
+            g_avg += tmp                                                        # (4) ḡ = ḡ + (1 - α)(g - ḡ)
+            np.multiply(g_avg, g_avg, out=denominator)
+            v = np.subtract(v, denominator, out=denominator)                   #     ṽ = v - ḡ ḡ
+        np.sqrt(v, out=denominator)
+        denominator += eps                                                      # √ṽ + ε
         if mu > 0:
-            b = state.setdefault("momentum_buffer", np.zeros_like(param))
-            b = state["momentum_buffer"] = mu * b + g / denominator             # (5)
-            param -= lr * b
+            b = state.get("momentum_buffer")
+            if b is None:  # momentum switched on after the first step
+                b = state["momentum_buffer"] = np.zeros_like(param)
+            b *= mu
+            np.divide(g, denominator, out=tmp)
+            b += tmp                                                            # (5) b = μ b + g / (√ṽ + ε)
+            np.multiply(b, lr, out=tmp)
+            param -= tmp                                                        #     θ = θ - γ b
         else:
-            param -= lr * g / denominator                                       # (6)
+            np.multiply(g, lr, out=tmp)
+            tmp /= denominator
+            param -= tmp                                                        # (6) θ = θ - γ g / (√ṽ + ε)
 
 
 #: The spelling used in lectures and papers.

@@ -66,13 +66,29 @@ class SGD(Optimizer):
                          group: dict[str, Any]) -> None:
         lr, mu, tau = float(group["lr"]), float(group["momentum"]), float(group["dampening"])
         weight_decay = float(group["weight_decay"])
+        # In place, into reused scratch arrays (see optimizer.py); each line computes exactly the
+        # expression in its comment, with the same operations in the same order.
+        g_buf, tmp = self._scratch(param, 2)
 
-        g = -grad if group["maximize"] else grad                               # (1)
+        g = np.negative(grad, out=g_buf) if group["maximize"] else grad         # (1) g = -grad
         if weight_decay != 0:
-            g = g + weight_decay * param                                        # (2)
+            np.multiply(param, weight_decay, out=tmp)
+            g = np.add(g, tmp, out=g_buf)                                       # (2) g = g + λ θ
         if mu != 0:
             b = state.get("momentum_buffer")
-            b = g.copy() if b is None else mu * b + (1 - tau) * g               # (3)
-            state["momentum_buffer"] = b
-            g = g + mu * b if group["nesterov"] else b                          # (4)
-        param -= lr * g                                                         # (5)
+            if b is None:
+                b = state["momentum_buffer"] = g.copy()                         # (3) b = g
+            else:
+                b *= mu
+                if tau != 0:                                                    # (1 - 0) g is g itself
+                    np.multiply(g, 1 - tau, out=tmp)
+                    b += tmp                                                    # (3) b = μ b + (1 - τ) g
+                else:
+                    b += g
+            if group["nesterov"]:
+                np.multiply(b, mu, out=tmp)
+                g = np.add(g, tmp, out=g_buf)                                   # (4) g = g + μ b
+            else:
+                g = b                                                           # (4) g = b
+        np.multiply(g, lr, out=tmp)
+        param -= tmp                                                            # (5) θ = θ - γ g
