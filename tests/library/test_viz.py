@@ -5,7 +5,6 @@ import stat
 
 import graphviz
 import pytest
-from graphviz.backend import dot_command
 
 import minitorch
 from minitorch.viz import draw_graph, find_renderer, to_svg
