@@ -18,10 +18,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make lab: open JupyterLab on the lessons (the course itself)
-# (Jupyter refuses to run as root without --allow-root; containers and CI machines often are root.)
+## make lab: open JupyterLab on the lessons (the course itself); make lab PORT=8899 picks the port
+# (Jupyter refuses to run as root without --allow-root; containers and CI machines often are root.
+# Without PORT, Jupyter uses $JUPYTER_PORT, else 8888 or the next free one.)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=lessons $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --notebook-dir=lessons $(if $(PORT),--port=$(PORT)) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## make test: library tests, graded tests, lesson sync, grader end-to-end, nbval over solutions/
 test: $(STAMP)

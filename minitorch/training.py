@@ -6,6 +6,7 @@
     fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=...)   all of the above -> History
     accuracy(logits, targets), confusion_matrix(predictions, targets)
     progress(iterable)                               a tqdm progress bar (off when $MINITORCH_NO_PROGRESS is set)
+    finish_progress(bar)                             close it as complete, also after an early stop
     save_checkpoint(path, epoch=, model=, optimizer=, ...) / load_checkpoint(path, model=, ...)
 
 A checkpoint is one ``.npz`` file written by ``minitorch.save`` (no pickle: loading it cannot run
@@ -30,7 +31,7 @@ from .tensor.grad_mode import no_grad
 from .tensor.random import get_generator
 from .tensor.tensor import Tensor
 
-__all__ = ["progress", "accuracy", "confusion_matrix", "train_epoch", "evaluate", "EarlyStopping", "History", "fit",
+__all__ = ["progress", "finish_progress", "accuracy", "confusion_matrix", "train_epoch", "evaluate", "EarlyStopping", "History", "fit",
            "save_checkpoint", "load_checkpoint"]
 
 _CHECKPOINT_FORMAT = "minitorch-training-checkpoint"
@@ -51,6 +52,29 @@ def progress(iterable: Iterable[Any] | None = None, *, desc: str | None = None, 
     if disable is None:
         disable = os.environ.get("MINITORCH_NO_PROGRESS", "") not in ("", "0")
     return tqdm(iterable, desc=desc, total=total, leave=leave, disable=disable, **kwargs)
+
+
+def finish_progress(bar: Any) -> None:
+    """Close a progress bar as complete where it stands (use it instead of ``bar.close()``).
+
+    A loop that ends early on purpose -- early stopping after 16 of at most 30 epochs -- would
+    otherwise leave Jupyter's bar red at "16/30", which is how tqdm shows an error. Here the bar's
+    total becomes the count reached, so it ends full and green at "16/16". Call it only when the
+    loop finished normally; after an exception tqdm's red bar is the right signal.
+
+    Count with ``bar.update()`` at the end of each step of a plain loop
+    (``bar = progress(total=max_epochs)``), not with ``for epoch in bar:``: leaving that loop with
+    ``break`` closes the bar at once, red, one step short.
+    """
+    if getattr(bar, "disable", False):
+        bar.close()
+        return
+    if bar.total is not None and bar.n < bar.total:
+        bar.total = bar.n
+    widget = getattr(bar, "container", None)  # tqdm.notebook: (description, IntProgress, text)
+    if widget is not None:
+        widget.children[1].max = bar.n
+    bar.close()
 
 
 # ---------------------------------------------------------------------------- metrics
@@ -246,8 +270,8 @@ def fit(model: Any, train_loader: Iterable[Any], loss_fn: Callable[[Tensor, Tens
     if val_loader is None and (early_stopping is not None or isinstance(scheduler, ReduceLROnPlateau)):
         raise ValueError("fit: early stopping and ReduceLROnPlateau watch the validation loss; pass val_loader= too")
     history = History()
-    bar = progress(range(epochs), desc="epochs", disable=None if show_progress else True)
-    for _ in bar:
+    bar = progress(total=epochs, desc="epochs", disable=None if show_progress else True)
+    for _ in range(epochs):
         history.lr.append(float(optimizer.param_groups[0]["lr"]))
         train_loss, train_acc = train_epoch(model, train_loader, loss_fn, optimizer)
         history.train_loss.append(train_loss)
@@ -258,7 +282,8 @@ def fit(model: Any, train_loader: Iterable[Any], loss_fn: Callable[[Tensor, Tens
             history.val_loss.append(val_loss)
             history.val_acc.append(val_acc)
             postfix.update(val_loss=f"{val_loss:.4f}", val_acc=f"{val_acc:.3f}")
-        bar.set_postfix(postfix)
+        bar.set_postfix(postfix, refresh=False)
+        bar.update()
         if isinstance(scheduler, ReduceLROnPlateau):
             scheduler.step(history.val_loss[-1])
         elif scheduler is not None:
@@ -266,7 +291,7 @@ def fit(model: Any, train_loader: Iterable[Any], loss_fn: Callable[[Tensor, Tens
         if early_stopping is not None and early_stopping.step(history.val_loss[-1]):
             history.stopped_early = True
             break
-    bar.close()
+    finish_progress(bar)
     if early_stopping is not None:
         history.best_epoch = early_stopping.best_epoch
         if early_stopping.model is not None and early_stopping.best_state is not None:

@@ -1,7 +1,9 @@
 """Execute solution notebooks in a real kernel and store their outputs (for lesson authors).
 
 They run under ``reproducible.REPRODUCIBLE_ENV`` (the bundled graphviz-pure renderer, no progress
-bars), as the test suite does, so stored outputs match what nbval produces on any machine.
+bars), as the test suite does, so stored outputs match what nbval produces on any machine; and under
+``STORE_ENV`` (two BLAS threads), while the tests use another BLAS kernel and one thread, so that an
+output that depends on them fails the tests (see ``reproducible.py``).
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from pathlib import Path
 
 import nbformat
 
-from .reproducible import use_reproducible_env
+from .reproducible import use_store_env
 
 
 def execute_notebooks(paths: list[Path], timeout: float = 120.0) -> int:
     from nbclient import NotebookClient
 
-    use_reproducible_env()
+    use_store_env()
     failures = 0
     for path in paths:
         nb = nbformat.read(path, as_version=4)

@@ -18,7 +18,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .render import configure_renderer
+from .render import configure_renderer, render
 
 _PARENT_ATTRS = ("_prev", "_children", "parents", "_parents", "prev")
 _OP_ATTRS = ("_op", "op")
@@ -30,12 +30,21 @@ ROOT_COLOR = "#fde68a"  # the node we drew the graph of
 OP_COLOR = "#e2e8f0"
 
 
+# JupyterLab's output column is about 900 px wide; graphs are laid out (and, if still too wide,
+# scaled) to fit in 640 pt = 853 px at 96 dpi, so nobody has to scroll sideways.
+MAX_WIDTH_PT = 640
+
+
 class ComputationGraph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that renders quietly in Jupyter.
+    """A ``graphviz.Digraph`` that displays in Jupyter as SVG *and* PNG, quietly.
+
+    Both formats are in the display bundle because a notebook opened for the first time is untrusted,
+    and JupyterLab then refuses to show SVG (it could carry scripts) but shows PNG. Trusted
+    notebooks, VS Code and GitHub show the SVG.
 
     graphviz-pure warns on stderr about every non-ASCII character in a label (it has no font
     metrics for them); in a notebook that warning would become a cell output. Real rendering
-    errors still raise.
+    errors still raise, with minitorch's message naming the renderer setting (``viz/render.py``).
     """
 
     def __repr__(self) -> str:
@@ -43,11 +52,21 @@ class ComputationGraph(graphviz.Digraph):
         nodes = sum(1 for line in self.body if "shape=record" in line)
         return f"<ComputationGraph of {nodes} values; display it in Jupyter, or .source for DOT>"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
+        wanted = set(include) if include is not None else {"image/svg+xml", "image/png"}
+        wanted -= set(exclude or ())
+        bundle: dict[str, Any] = {}
+        if "image/svg+xml" in wanted:
+            bundle["image/svg+xml"] = self._repr_image_svg_xml()
+        if "image/png" in wanted:
+            bundle["image/png"] = self._repr_image_png()
+        return bundle
+
     def _repr_image_svg_xml(self) -> str:
-        return self.pipe(format="svg", encoding="utf-8", quiet=True)
+        return render(self, "svg").decode("utf-8")
 
     def _repr_image_png(self) -> bytes:
-        return self.pipe(format="png", quiet=True)
+        return render(self, "png")
 
 
 def parents_of(node: Any) -> list[Any]:
@@ -130,7 +149,7 @@ def _node_fields(node: Any, show_data: bool, show_grad: bool, show_values: bool,
 def draw_graph(
     root: Any,
     *,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_nodes: int = 100,
     show_data: bool = True,
     show_grad: bool = True,
@@ -142,7 +161,10 @@ def draw_graph(
 
     Args:
         root: a ``Value``, a ``Tensor``, or any object with ``_prev``/``_op``/``data``/``grad``.
-        rankdir: layout direction: "LR" (inputs on the left, default), "TB", "RL" or "BT".
+        rankdir: layout direction: "LR" (inputs on the left), "TB" (inputs on top), "RL" or "BT".
+            None (default): "LR" when the graph fits the width of a notebook's output column, else
+            whichever of "LR" and "TB" is narrower. A graph still wider than the column is scaled
+            down to fit (``MAX_WIDTH_PT``).
         max_nodes: draw at most this many value nodes (closest to ``root`` first); the rest are
             summarised in one "... more nodes" box, so huge graphs stay readable.
         show_data, show_grad: include data / grad in each node.
@@ -151,23 +173,19 @@ def draw_graph(
         title: an optional caption drawn above the graph.
 
     Returns:
-        a ``graphviz.Digraph``; in Jupyter it renders itself as SVG. Call ``.source`` for DOT.
+        a ``graphviz.Digraph``; in Jupyter it renders itself as SVG (and PNG). Call ``.source`` for DOT.
+
+    Raises:
+        ValueError: an unknown ``rankdir`` or a ``max_nodes`` below 1.
+        TypeError: ``root`` has no ``.data``.
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw_graph: rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")
+    if rankdir not in (None, "LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_graph: rankdir must be one of 'LR', 'TB', 'RL', 'BT' or None, got {rankdir!r}")
     if not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be a positive int, got {max_nodes!r}")
     if not hasattr(root, "data"):
         raise TypeError(f"draw_graph: expected a Value or Tensor (something with .data), got {type(root).__name__}")
-    configure_renderer()
-
-    dot = ComputationGraph(
-        graph_attr={"rankdir": rankdir, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35"},
-        node_attr={"fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"arrowsize": "0.6", "color": "#475569"},
-    )
-    if title:
-        dot.attr(label=title, labelloc="t", fontname="Helvetica", fontsize="13")
+    configure_renderer()  # so that dot.pipe() / dot.render() called directly also find a renderer
 
     # Breadth-first from the root, so a capped drawing shows the nodes nearest the output.
     names: dict[int, str] = {id(root): "n0"}
@@ -186,14 +204,30 @@ def draw_graph(
             drawn.append(parent)
             queue.append(parent)
 
+    fields = {id(node): _node_fields(node, show_data, show_grad, show_values, precision) for node in drawn}
+    if rankdir is None:
+        rankdir = _fitting_rankdir(drawn, names, fields)
+    # Record fields stack vertically (narrow nodes) in both directions: graphviz lays a record's
+    # top-level fields across the rank direction, and braces flip that.
+    braces = ("{", "}") if rankdir in ("TB", "BT") else ("", "")
+
+    dot = ComputationGraph(
+        graph_attr={"rankdir": rankdir, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35",
+                    "size": f"{MAX_WIDTH_PT / 72:.2f},100"},  # scale down (never up) to the column's width
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"arrowsize": "0.6", "color": "#475569"},
+    )
+    if title:
+        dot.attr(label=title, labelloc="t", fontname="Helvetica", fontsize="13")
+
     more_targets: list[str] = []  # where the "... more nodes" box points
     for node in drawn:
         name = names[id(node)]
         parents = parents_of(node)
-        fields = _node_fields(node, show_data, show_grad, show_values, precision)
+        node_fields = fields[id(node)]
         color = ROOT_COLOR if node is root else (INNER_COLOR if parents else LEAF_COLOR)
-        dot.node(name, "{" + "|".join(_escape(f) for f in fields) + "}" if fields else "",
-                 shape="record", style="filled,rounded", fillcolor=color)
+        label = braces[0] + "|".join(_escape(f) for f in node_fields) + braces[1] if node_fields else ""
+        dot.node(name, label, shape="record", style="filled,rounded", fillcolor=color)
         op = op_of(node)
         target = name
         if op:
@@ -218,6 +252,43 @@ def draw_graph(
         for target in more_targets:
             dot.edge("more", target, style="dashed")
     return dot
+
+
+# Rough Graphviz geometry in points (Helvetica 11 pt), enough to choose a direction before layout.
+_CHAR_PT, _NODE_PAD_PT, _OP_PT, _RANKSEP_PT, _NODESEP_PT = 6.2, 16.0, 22.0, 25.0, 18.0
+
+
+def _fitting_rankdir(drawn: list[Any], names: dict[int, str], fields: dict[int, list[str]]) -> str:
+    """"LR" if the graph's estimated width fits ``MAX_WIDTH_PT``, else the narrower of "LR" and "TB".
+
+    A value's rank is its longest distance from the root (as in Graphviz's layout); a left-to-right
+    drawing is as wide as its ranks side by side, a top-to-bottom one as its most crowded rank.
+    """
+    width = {i: max((len(f) for f in fs), default=1) * _CHAR_PT + _NODE_PAD_PT for i, fs in fields.items()}
+    # Longest distance from the root: relax child -> parent edges in an order where every node
+    # comes after all its drawn children (Kahn's algorithm on the drawn subgraph).
+    children_left = {id(n): 0 for n in drawn}
+    for node in drawn:
+        for parent in parents_of(node):
+            if id(parent) in names:
+                children_left[id(parent)] += 1
+    depth = {id(n): 0 for n in drawn}
+    ready = [n for n in drawn if children_left[id(n)] == 0]
+    while ready:
+        node = ready.pop()
+        for parent in parents_of(node):
+            if id(parent) in names:
+                depth[id(parent)] = max(depth[id(parent)], depth[id(node)] + 1)
+                children_left[id(parent)] -= 1
+                if children_left[id(parent)] == 0:
+                    ready.append(parent)
+    levels: dict[int, list[int]] = {}
+    for i, d in depth.items():
+        levels.setdefault(d, []).append(i)
+    # Between two ranks of values: an op node and two rank gaps.
+    lr = sum(max(width[i] for i in level) for level in levels.values()) + (len(levels) - 1) * (_OP_PT + 2 * _RANKSEP_PT)
+    tb = max(sum(width[i] + _NODESEP_PT for i in level) for level in levels.values())
+    return "LR" if lr <= MAX_WIDTH_PT or lr <= tb else "TB"
 
 
 def _count_reachable(root: Any) -> int:

@@ -101,3 +101,53 @@ def test_the_library_contains_no_stubs():
                 if isinstance(target, ast.Name) and target.id == "NotImplementedError":
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, f"NotImplementedError placeholders in minitorch/: {offenders}"
+
+
+def _code(*sources):
+    return [nbformat.v4.new_code_cell(s) for s in sources]
+
+
+def test_outputs_that_depend_on_a_solution_region_are_found_transitively():
+    from minitorch.course.lessons import solution_dependent_cells
+
+    cells = _code(
+        "import numpy as np\nxs = np.arange(3)\nzs = np.ones(2)",                     # 0 clean
+        "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",  # 1 exercise
+        'check("01.1")',                                                              # 2 check
+        "print(f(3))",                                                                # 3 uses f
+        "y = f(xs)",                                                                  # 4 y tainted
+        "print(y.sum())",                                                             # 5 through y
+        "def g(v):\n    return f(v) + 1",                                             # 6 defines g (uses f)
+        "print(g(1))",                                                                # 7 through g's body
+        "print(xs)",                                                                  # 8 xs went into f: may be changed
+        "print([f for f in range(3)])",                                               # 9 a loop variable, not f
+        "for y in range(2):\n    print(y)",                                           # 10 y rebound by the loop
+        "def f(x):\n    return x",                                                    # 11 f clean again
+        "print(f(3), zs)",                                                            # 12 clean
+    )
+    assert solution_dependent_cells(cells) == {1, 2, 3, 4, 5, 6, 7, 8}
+
+
+def test_objects_handed_to_the_learners_code_are_dependent_afterwards():
+    from minitorch.course.lessons import solution_dependent_cells
+
+    cells = _code(
+        "import minitorch\nmodel = minitorch.nn.Linear(2, 1)\nstate = model.state_dict()",  # 0
+        "def train(m):\n    ### BEGIN SOLUTION\n    m.weight.data[:] = 0\n    ### END SOLUTION",  # 1
+        "print(len(state))",                                     # 2 clean
+        "train(model)",                                          # 3 model changed by learner code
+        "print(model.weight)",                                   # 4
+        "other = minitorch.nn.Linear(2, 1)\nother.load_state_dict(model.state_dict())",  # 5 other now too
+        "print(other.weight)",                                   # 6
+        "fresh = minitorch.nn.Linear(2, 1)\nprint(fresh.weight)",  # 7 clean
+    )
+    assert solution_dependent_cells(cells) == {1, 3, 4, 5, 6}
+
+
+def test_lesson_03_does_not_show_the_learners_gradients_before_they_are_written():
+    lesson = nbformat.read(ROOT / "lessons" / "03_backprop.ipynb", as_version=4)
+    texts = [o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+             for c in lesson.cells if c.cell_type == "code" for o in c.outputs]
+    assert not any("yours:" in t for t in texts)
+    solution = nbformat.read(ROOT / "solutions" / "03_backprop.ipynb", as_version=4)
+    assert any("yours:" in o.get("text", "") for c in solution.cells if c.cell_type == "code" for o in c.outputs)

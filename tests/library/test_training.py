@@ -3,6 +3,8 @@ training plots in minitorch.viz."""
 
 from __future__ import annotations
 
+import os
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -16,8 +18,8 @@ from minitorch import nn, optim  # noqa: E402
 from minitorch.data import DataLoader, TensorDataset  # noqa: E402
 from minitorch.optim import lr_scheduler  # noqa: E402
 from minitorch.testing import assert_close  # noqa: E402
-from minitorch.training import (EarlyStopping, History, accuracy, confusion_matrix, evaluate, fit,  # noqa: E402
-                                progress, train_epoch)
+from minitorch.training import (EarlyStopping, History, accuracy, confusion_matrix, evaluate, finish_progress,  # noqa: E402
+                                fit, progress, train_epoch)
 from minitorch.viz import plot_confusion_matrix, plot_history, plot_images  # noqa: E402
 
 _rng = np.random.default_rng(1)
@@ -204,6 +206,24 @@ def test_progress_bar_iterates_and_is_silenced_by_the_environment(monkeypatch):
     bar.set_postfix(loss=0.5)
     assert "loss=0.5" in str(bar)
     bar.close()
+
+
+def _notebook_bar_stopped_early(close):
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    bar = notebook_tqdm(total=30, desc="epochs", file=open(os.devnull, "w"))
+    for epoch in range(30):
+        bar.update()
+        if epoch == 15:  # early stopping after 16 epochs
+            break
+    close(bar)
+    widget = bar.container.children[1]
+    return widget.bar_style, widget.value, widget.max, bar.total
+
+
+def test_an_early_stop_ends_the_jupyter_progress_bar_complete_not_red(capsys):
+    assert _notebook_bar_stopped_early(lambda bar: bar.close())[0] == "danger"  # what tqdm alone does
+    assert _notebook_bar_stopped_early(finish_progress) == ("success", 16, 16, 16)
 
 
 # ----------------------------------------------------------------------------- plots

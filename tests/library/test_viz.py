@@ -5,11 +5,11 @@ import stat
 
 import graphviz
 import pytest
-from graphviz.backend import dot_command
 
 import minitorch
 from minitorch.viz import draw_graph, find_renderer, to_svg
-from minitorch.viz.render import configure_renderer
+from minitorch.viz.graph import MAX_WIDTH_PT
+from minitorch.viz.render import RendererNotFoundError, configure_renderer
 
 
 def _expression():
@@ -25,7 +25,7 @@ def test_every_value_and_op_becomes_a_node():
     src = draw_graph(c).source
     # 4 values (a, b, a*b, c) and 2 op nodes (*, +)
     assert src.count("shape=record") == 4 and src.count("shape=ellipse") == 2
-    assert 'label="{a|data 2.0000|grad 0.0000}"' in src
+    assert 'label="a|data 2.0000|grad 0.0000"' in src  # left to right: the fields stack vertically
     assert 'label="*"' in src and 'label="+"' in src
 
 
@@ -41,7 +41,7 @@ def test_gradients_appear_after_backward():
     a, b, c = _expression()
     c.backward()
     src = draw_graph(c).source
-    assert "{a|data 2.0000|grad -2.0000}" in src and "{b|data -3.0000|grad 2.0000}" in src
+    assert "a|data 2.0000|grad -2.0000" in src and "b|data -3.0000|grad 2.0000" in src
 
 
 def test_options_hide_fields_and_change_direction():
@@ -84,7 +84,7 @@ def test_duck_typing_on_a_learners_class_with_set_parents():
     out = Mine(1.0, label="p") + Mine(2.0, label="q")
     sources = {draw_graph(out).source for _ in range(3)}
     assert len(sources) == 1, "a set of parents must not make the drawing change between calls"
-    assert "{p|data 1.0000" in sources.pop()
+    assert '"p|data 1.0000' in sources.pop()
 
 
 def test_record_special_characters_are_escaped():
@@ -112,12 +112,57 @@ def test_a_system_dot_is_preferred_when_present(tmp_path, monkeypatch):
     assert find_renderer() == str(fake_dot)
 
 
-def test_without_any_renderer_the_error_says_what_to_install(monkeypatch):
-    monkeypatch.setattr(dot_command, "DOT_BINARY", "/nonexistent/dot")
-    with pytest.raises(RuntimeError, match="graphviz-pure"):
+def test_without_any_renderer_the_error_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.delenv("MINITORCH_DOT", raising=False)
+    monkeypatch.setattr("minitorch.viz.render._script_dirs", lambda: [str(tmp_path)])
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_renderer() is None
+    with pytest.raises(RendererNotFoundError, match=r"no Graphviz renderer found \(tried: .*graphviz-pure") as error:
         to_svg(graphviz.Digraph())
+    assert "pip install graphviz-pure" in str(error.value) and "MINITORCH_DOT" not in str(error.value)
+
+
+def test_a_wrong_minitorch_dot_is_named_on_every_path_even_after_a_graph_was_drawn(monkeypatch):
+    graph = draw_graph(_expression()[2])
+    assert "<svg" in graph._repr_mimebundle_()["image/svg+xml"]  # this session has drawn a graph
     monkeypatch.setenv("MINITORCH_DOT", "/nonexistent/dot")
     assert find_renderer() is None
+    expected = r"MINITORCH_DOT='/nonexistent/dot' does not name a Graphviz program .*tried: /nonexistent/dot\)"
+    for render_it in (lambda: to_svg(graph), graph._repr_mimebundle_, graph._repr_image_png,
+                      lambda: draw_graph(_expression()[2])._repr_mimebundle_()):
+        with pytest.raises(RendererNotFoundError, match=expected):
+            render_it()
+
+
+def test_jupyter_shows_minitorchs_message_not_graphvizs(monkeypatch, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    monkeypatch.setenv("MINITORCH_DOT", "/nonexistent/dot")
+    data, _ = shell.display_formatter.format(draw_graph(_expression()[2]))
+    shown = capsys.readouterr()
+    assert "image/svg+xml" not in data and "image/png" not in data
+    assert "MINITORCH_DOT='/nonexistent/dot'" in shown.out + shown.err
+    assert "ExecutableNotFound" not in shown.out + shown.err and "systems' PATH" not in shown.out + shown.err
+
+
+def test_the_display_bundle_has_png_beside_svg_for_untrusted_notebooks():
+    bundle = draw_graph(_expression()[2])._repr_mimebundle_()
+    assert bundle["image/png"].startswith(b"\x89PNG") and "<svg" in bundle["image/svg+xml"]
+    assert set(draw_graph(_expression()[2])._repr_mimebundle_(include=["image/png"])) == {"image/png"}
+
+
+def test_graphs_choose_a_direction_that_fits_a_notebook_column():
+    a, b, c = _expression()
+    assert draw_graph(c).graph_attr["rankdir"] == "LR"  # small: inputs on the left
+    y = minitorch.Value(0.5, label="x")
+    for _ in range(6):
+        y = (y * 1.1 + 0.1).tanh()
+    assert draw_graph(y).graph_attr["rankdir"] == "TB"  # a long chain goes down the page
+    assert draw_graph(y, rankdir="LR").graph_attr["rankdir"] == "LR"  # an explicit choice is kept
+    svg = to_svg(draw_graph(y, rankdir="LR"))  # and scaled down to the column's width
+    width_pt = float(svg.split('<svg width="', 1)[1].split("pt", 1)[0])
+    assert width_pt <= MAX_WIDTH_PT + 1
 
 
 def test_rendering_in_a_notebook_writes_nothing_to_stderr(capfd):
@@ -139,7 +184,7 @@ def test_a_learners_tensor_with_ndarray_grads_shows_them():
     loss = Mine(np.array(6.0), (x,), "sum")
     x.grad, loss.grad = np.ones((2, 3)), np.array(1.0)
     src = draw_graph(loss).source
-    assert "{data 6.0000|grad 1.0000}" in src and "memory" not in src
+    assert '"data 6.0000|grad 1.0000"' in src and "memory" not in src
     assert "(2, 3) float64|grad: yes" in src
 
 
@@ -158,7 +203,7 @@ def test_tensor_nodes_show_shape_dtype_and_gradients():
     x.label = "x"
     y = (x * 2.0).sum()
     y.backward(retain_graph=True)
-    src = draw_graph(y, show_values=True).source
+    src = draw_graph(y, show_values=True, rankdir="TB").source
     assert "{x|(1, 3) float32|data [1, 2, 3]|grad [2, 2, 2]}" in src
 
 
