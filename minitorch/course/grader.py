@@ -117,7 +117,7 @@ def prepare(path: Path) -> Submission:
     """Read and check a notebook in the grader (nothing of it runs here). Never raises."""
     sub = Submission(path)
     try:
-        nb = parse_notebook(read_bytes(path), path.name)
+        nb = parse_notebook(read_bytes(path), path.name, node=False)
     except NotebookError as e:
         nb, sub.error = None, str(e)
     sub.lesson = lesson_of(path, nb)
@@ -127,7 +127,7 @@ def prepare(path: Path) -> Submission:
     if nb is None:
         return sub
     sub.cells = [{"cell_type": c.get("cell_type"), "source": c.get("source", "") if c.get("cell_type") == "code" else ""}
-                 for c in nb.cells]
+                 for c in nb["cells"]]
     if any(_SOLUTIONS_PATH.search(c["source"]) for c in sub.cells):
         sub.flags.append("its code refers to the solutions/ folder")
     sub.companions, skipped = _companions(path)
@@ -188,7 +188,7 @@ def _graded_names(lesson: str) -> list[str]:
     for folder, marker in (("solutions", BEGIN_SOLUTION), ("lessons", "# YOUR CODE HERE")):
         for path in sorted((root / folder).glob(f"{lesson}_*.ipynb")):
             try:
-                cells = parse_notebook(read_bytes(path), path.name).cells
+                cells = parse_notebook(read_bytes(path), path.name, node=False)["cells"]
             except NotebookError:
                 continue
             names = []

@@ -44,10 +44,12 @@ MAX_REPORT = 16 * 2**20  # bytes one worker may send in all
 
 
 def _uids(pid: str) -> tuple[int, ...]:
-    """Real, effective, saved and filesystem uid of a process (from /proc/PID/status, which, unlike the
-    owner of /proc/PID, a process cannot hide by making itself non-dumpable)."""
+    """Real, effective, saved and filesystem uid of a live process (from /proc/PID/status, which, unlike
+    the owner of /proc/PID, a process cannot hide by making itself non-dumpable); () for a zombie."""
     with open(f"/proc/{pid}/status", "rb") as f:
         for line in f:
+            if line.startswith(b"State:") and line.split()[1] in (b"Z", b"X"):
+                return ()
             if line.startswith(b"Uid:"):
                 return tuple(int(x) for x in line.split()[1:])
     return ()
@@ -94,6 +96,8 @@ def _processes_of(uid: int | None, token: str) -> list[int]:
             if uid is not None:
                 if uid in _uids(entry):
                     found.append(int(entry))
+                continue
+            if not _uids(entry):  # a zombie
                 continue
             with open(f"/proc/{entry}/environ", "rb") as f:
                 if f"{TOKEN_VARIABLE}={token}".encode() in f.read(1 << 20).split(b"\0"):
@@ -161,6 +165,10 @@ class Sandbox:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except OSError:
+                pass
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover
                 pass
         for _ in range(100):
             pids = _processes_of(self.uid, self.token)
