@@ -45,6 +45,7 @@ from .sandbox import Channel, Sandbox
 
 MAX_COMPANIONS = 200
 MAX_COMPANION_BYTES = 64 * 2**20
+MAX_CODE = 8 * 2**20  # characters of code in one notebook
 MAX_MESSAGE = 600  # characters of a test's message kept in the report
 
 
@@ -89,10 +90,12 @@ def collect_notebooks(paths: list[str]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir() and not path.is_symlink():
+        if path.is_dir():
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
-                found += [Path(folder) / f for f in sorted(files) if f.endswith(".ipynb")]
+                # A folder named like a notebook is reported (as not a notebook), not searched.
+                found += [Path(folder) / f for f in sorted(files + dirs) if f.endswith(".ipynb")]
+                dirs[:] = [d for d in dirs if not d.endswith(".ipynb")]
         else:
             found.append(path)
     return found
@@ -107,7 +110,7 @@ class Submission:
     error: str = ""
     notes: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-    companions: dict[str, bytes] = field(default_factory=dict)
+    companions: list[Path] = field(default_factory=list)
 
 
 _SOLUTIONS_PATH = re.compile(r"solutions[/\\]")
@@ -128,6 +131,9 @@ def prepare(path: Path) -> Submission:
         return sub
     sub.cells = [{"cell_type": c.get("cell_type"), "source": c.get("source", "") if c.get("cell_type") == "code" else ""}
                  for c in nb["cells"]]
+    if sum(len(c["source"]) for c in sub.cells) > MAX_CODE:
+        sub.error, sub.cells = f"{path.name} has more than {MAX_CODE // 2**20} MiB of code", []
+        return sub
     if any(_SOLUTIONS_PATH.search(c["source"]) for c in sub.cells):
         sub.flags.append("its code refers to the solutions/ folder")
     sub.companions, skipped = _companions(path)
@@ -137,26 +143,25 @@ def prepare(path: Path) -> Submission:
     return sub
 
 
-def _companions(path: Path) -> tuple[dict[str, bytes], int]:
+def _companions(path: Path) -> tuple[list[Path], int]:
     """The regular files beside the notebook (helper modules, data), other notebooks excepted."""
-    files, total, skipped = {}, 0, 0
+    files, total, skipped = [], 0, 0
     try:
         entries = sorted(os.scandir(path.parent or "."), key=lambda e: e.name)
     except OSError:
-        return {}, 0
+        return [], 0
     for entry in entries:
         if entry.name.endswith(".ipynb") or entry.name.startswith(".") or entry.is_dir(follow_symlinks=False):
             continue
         try:
-            data = read_bytes(entry.path, MAX_COMPANION_BYTES - total)
-        except NotebookError:
+            size = entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else -1
+        except OSError:
+            size = -1
+        if size < 0 or total + size > MAX_COMPANION_BYTES or len(files) >= MAX_COMPANIONS:
             skipped += 1
             continue
-        if len(files) >= MAX_COMPANIONS:
-            skipped += 1
-            continue
-        files[entry.name] = data
-        total += len(data)
+        files.append(Path(entry.path))
+        total += size
     return files, skipped
 
 
@@ -283,8 +288,14 @@ class _Run:
             tests_dir = sandbox.work / "graded"
             tests_dir.mkdir()
             (tests_dir / f"test_lesson{self.sub.lesson}.py").write_bytes(self.lesson.source)
-            for name, data in self.sub.companions.items():
-                (sandbox.work / name).write_bytes(data)
+            room = MAX_COMPANION_BYTES
+            for path in self.sub.companions:  # read now (bounded, never blocking), not kept in memory
+                try:
+                    data = read_bytes(path, room)
+                except NotebookError:
+                    continue
+                room -= len(data)
+                (sandbox.work / path.name).write_bytes(data)
             job = {"lesson": self.sub.lesson, "tests_dir": str(tests_dir), "cells": self.sub.cells,
                    "start": start, "skip": sorted(self.skip), "cell_timeout": self.limits.cell_timeout,
                    "test_timeout": self.limits.test_timeout, "memory_mb": self.limits.memory_limit_mb,

@@ -86,6 +86,11 @@ def _fresh_uid() -> int | None:
     return None
 
 
+def own_uid_available() -> bool:
+    """Will workers run as users of their own (root, Linux, setpriv)?"""
+    return _setpriv() is not None
+
+
 def _processes_of(uid: int | None, token: str) -> list[int]:
     """Pids running as that uid (root mode), or whose environment carries the token (other modes)."""
     found, me = [], os.getpid()
