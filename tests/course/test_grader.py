@@ -43,10 +43,8 @@ def test_the_notebook_time_limit_is_enforced(tmp_path):
 
 
 def test_a_loop_at_the_top_of_a_cell_costs_that_cell_only(tmp_path):
-    path = variant(tmp_path, "01_toploop.ipynb", lambda s: s.replace(
-        "np.random.seed(0)", "np.random.seed(0)\nwhile True:\n    pass"))
-    grade = grade_notebook(path, **LIMITS)
-    # The import cell was interrupted after its imports ran, so every exercise still works.
+    path = variant(tmp_path, "01_toploop.ipynb", cells=("while True:\n    pass",))
+    grade = grade_notebook(path, **{**LIMITS, "cell_timeout": 10.0})
     assert grade.score == grade.max_score, grade.exercises
 
 
