@@ -81,7 +81,7 @@ class Limits:
     cell_timeout: float = 60.0
     test_timeout: float | None = None  # None: each exercise's own
     memory_limit_mb: int = 8192
-    processes: int = 256  # processes and threads of a worker (only with a uid of its own)
+    processes: int = 64  # processes and threads of a worker (only with a uid of its own)
 
 
 # ---------------------------------------------------------------------------------- finding notebooks
