@@ -1,4 +1,4 @@
-"""Command line: ``python -m minitorch {build-lessons, grade, execute, progress}``."""
+"""Command line: ``python -m minitorch {build-lessons, grade, release, execute, progress}``."""
 
 from __future__ import annotations
 
@@ -24,18 +24,33 @@ def _build_lessons(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .course.grader import format_table, grade_paths, report
+    from .course.grader import changed_files, fingerprint, format_table, grade_paths, report, write_atomically
 
+    before = fingerprint()
     grades = grade_paths(args.paths, jobs=args.jobs, timeout=args.timeout, cell_timeout=args.cell_timeout,
                          test_timeout=args.test_timeout, memory_limit_mb=args.memory_limit)
     if not grades:
         print("no notebooks found in: " + " ".join(args.paths))
         return 1
     print(format_table(grades))
+    changed = changed_files(before, fingerprint())
+    if changed:
+        print("WARNING: the course's own files changed while grading (restore them with git): " + ", ".join(changed))
     if args.json:
-        Path(args.json).write_text(json.dumps(report(grades), indent=2) + "\n", encoding="utf-8")
+        data = {**report(grades), **({"repository_changed": changed} if changed else {})}
+        try:
+            write_atomically(Path(args.json), json.dumps(data, indent=2) + "\n")
+        except OSError as e:
+            print(f"cannot write {args.json}: {e}")
+            return 1
         print(f"wrote {args.json}")
-    return 0
+    return 3 if changed else 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from .course.release import release
+
+    return release(Path(args.out))
 
 
 def _execute(args: argparse.Namespace) -> int:
@@ -74,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory-limit", type=int, default=8192,
                    help="MiB of address space per notebook (default 8192; 0 for no limit)")
     p.set_defaults(func=_grade)
+
+    p = sub.add_parser("release", help="write the student bundle (lessons, library, graded tests; no solutions/)")
+    p.add_argument("out", help="a new or empty folder")
+    p.set_defaults(func=_release)
 
     p = sub.add_parser("execute", help="run solution notebooks and store their outputs (for authors)")
     p.add_argument("notebooks", nargs="+")

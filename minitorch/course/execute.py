@@ -15,7 +15,7 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from .notebook import check_cell_exercise
 
@@ -106,10 +106,14 @@ def describe_exception(exc: BaseException) -> str:
     return f"{name}: {message}{where}" if message else f"{name}{where}"
 
 
-def run_cells(cells: list[dict], cell_timeout: float | None = 60.0, skip_checks: bool = True) -> Execution:
+def run_cells(cells: list[dict], cell_timeout: float | None = 60.0, skip_checks: bool = True,
+              skip: Collection[int] = (), before_cell: Callable[[int], None] | None = None) -> Execution:
     """Execute the code cells in order in a fresh namespace; errors are recorded, not raised.
 
-    Check cells (``check("03.1")``) are skipped: the grader runs the tests itself.
+    Check cells (``check("03.1")``) are skipped: the grader runs the tests itself; so are the cells
+    whose index is in ``skip`` (the grader's cells that had to be killed). ``before_cell(index)`` is
+    called before each cell runs. The namespace is also IPython's ``user_ns`` (once a magic needs the
+    shell), so names defined by ``%run helper.py`` land in it.
     """
     import matplotlib
     from IPython.core.inputtransformer2 import TransformerManager
@@ -119,15 +123,24 @@ def run_cells(cells: list[dict], cell_timeout: float | None = 60.0, skip_checks:
 
     to_python = TransformerManager().transform_cell  # IPython syntax (%magic, !cmd, x?) -> Python
 
-    namespace: dict = {"__name__": "__main__", "get_ipython": _get_ipython}
+    namespace: dict = {"__name__": "__main__"}
+
+    def get_ipython() -> Any:  # created on first use (a %magic or !command), bound to this namespace
+        shell = _get_ipython()
+        shell.user_ns = namespace
+        return shell
+
+    namespace["get_ipython"] = get_ipython
     result = Execution(namespace)
     start = time.perf_counter()
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        if skip_checks and check_cell_exercise(source) is not None:
+        if index in skip or (skip_checks and check_cell_exercise(source) is not None):
             continue
+        if before_cell is not None:
+            before_cell(index)
         filename = f"<cell {index}>"
         try:
             code_text = to_python(source)

@@ -189,7 +189,7 @@ def run_test(fn: Callable, nb: Namespace, timeout: float) -> TestOutcome:
     except AssertionError as e:
         text = str(e).strip() or "an assertion failed"
         return TestOutcome(name, False, text)
-    except Exception as e:  # the learner's code raised: report it in one line
+    except BaseException as e:  # the learner's code raised (even SystemExit): report it in one line
         return TestOutcome(name, False, "your code raised " + describe_exception(e))
     return TestOutcome(name, True)
 
@@ -207,6 +207,11 @@ def run_exercise(exercise: Exercise, tests: list[Callable], variables: dict) -> 
             outcome = run_test(fn, nb, exercise.timeout)
         outcome.hint = getattr(fn, "hint", "")
         outcomes.append(outcome)
+    return summarize(exercise, outcomes, time.perf_counter() - start)
+
+
+def summarize(exercise: Exercise, outcomes: list[TestOutcome], seconds: float = 0.0) -> ExerciseResult:
+    """Score and describe an exercise from its tests' outcomes: points × fraction passed."""
     passed = sum(o.passed for o in outcomes)
     total = len(outcomes)
     score = round(exercise.points * passed / total, 2) if total else 0.0
@@ -228,4 +233,4 @@ def run_exercise(exercise: Exercise, tests: list[Callable], variables: dict) -> 
         message = f"{first.name}: {first.message}"
     hint = (failures[0].hint or exercise.hint) if failures else ""
     return ExerciseResult(exercise.id, exercise.title, score, exercise.points, status, message, hint,
-                          outcomes, time.perf_counter() - start)
+                          outcomes, seconds)

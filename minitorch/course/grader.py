@@ -1,32 +1,52 @@
-"""Grade submitted notebooks: ``python -m minitorch grade PATH... [--json FILE]``.
+"""Grade submitted notebooks: ``python -m minitorch grade PATH... [--json FILE] [--jobs N]``.
 
-Each notebook is graded in its own subprocess (a learner's ``sys.exit()``, segfault or runaway
-memory cannot touch the grader or the other notebooks):
+Nothing a submission contains may crash or hang the grader, change the repository or another
+submission, or outlive its grading. For each notebook:
 
-1. the worker executes the notebook's code cells, each under a time limit (an infinite loop at the
-   top of a cell costs that cell, not the notebook);
-2. it runs each exercise's graded tests against the resulting namespace, each test under a time
-   limit, and writes one JSON line per exercise *as soon as it is graded*;
-3. the parent kills the worker if the whole notebook exceeds its time limit, and grades whatever
-   exercises had not been reported as timed out. The worker's address space is capped too, so a
-   runaway allocation is a ``MemoryError`` in that notebook rather than an out-of-memory machine.
+1. **Read in the grader, defensively** (``prepare``): a regular file only (a FIFO or a folder is a
+   reason, never a wait), at most 64 MiB, JSON, a notebook (nbformat 3 is converted). Its lesson
+   comes from its metadata, else its name (a disagreement is noted). The lesson's graded tests are
+   loaded here, in the grader, which thereby knows every exercise and test itself.
+2. **Run in a sandbox** (``sandbox.py``): a throw-away folder with copies of the code cells, the
+   companion files that sat beside the notebook and the graded tests; its own user id when the grader
+   is root; its own session; limits on memory, CPU, file size and processes; output to /dev/null.
+   The worker (``grade_worker.py``) executes the cells, then the tests, announcing each step.
+3. **Watched from here**: each step has a deadline (a cell: ``cell_timeout``; a test: its exercise's
+   limit) enforced by killing the worker's processes, whatever it does with signals. When a cell
+   overruns or kills the worker, a fresh worker reruns the notebook without that cell; when a test
+   does, the exercise scores what it had and a fresh worker goes on from the next exercise. So an
+   infinite loop — even a C call or one that catches ``BaseException`` — costs one cell or one
+   exercise. Scores are computed here from the test outcomes, capped by the tests this grader knows.
+4. Anything unexpected becomes zeros with a reason for that notebook; the class report is always
+   produced.
 
-A notebook that is not JSON, names no lesson, or raises everywhere still gets a row: zeros with
-reasons.
+Limitation, stated plainly: the graded tests run *inside* the worker, beside the learner's code, so a
+submission that tampers with the test machinery in its own process (monkeypatching, frames,
+tracing, writing fake steps to the report pipe) can still fake its *own* test outcomes. It cannot
+exceed the points of its exercises, touch other submissions, the repository or the report.
 """
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import json
 import os
-import subprocess
-import sys
+import re
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notebook import NotebookError, lesson_of, read_notebook
+from .exercises import Exercise, TestOutcome, graded_tests_dir, lesson_exercises, summarize
+from .notebook import BEGIN_SOLUTION, NotebookError, lesson_of, parse_notebook, read_bytes
+from .sandbox import Channel, Sandbox
+
+MAX_COMPANIONS = 200
+MAX_COMPANION_BYTES = 64 * 2**20
+MAX_CODE = 8 * 2**20  # characters of code in one notebook
+MAX_MESSAGE = 600  # characters of a test's message kept in the report
 
 
 @dataclass
@@ -35,6 +55,8 @@ class NotebookGrade:
     lesson: str | None
     exercises: list[dict] = field(default_factory=list)
     error: str = ""
+    notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -45,127 +67,392 @@ class NotebookGrade:
         return round(sum(e["max_score"] for e in self.exercises), 2)
 
     def to_json(self) -> dict:
-        out = {"path": self.path, "score": self.score, "max_score": self.max_score, "exercises": self.exercises}
-        if self.error:
-            out["error"] = self.error
+        out = {"path": self.path, "lesson": self.lesson, "score": self.score, "max_score": self.max_score,
+               "exercises": self.exercises}
+        for key in ("error", "notes", "flags"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
         return out
 
 
+@dataclass
+class Limits:
+    timeout: float = 300.0  # seconds per notebook, all workers together
+    cell_timeout: float = 60.0
+    test_timeout: float | None = None  # None: each exercise's own
+    memory_limit_mb: int = 8192
+    processes: int = 64  # processes and threads of a worker (only with a uid of its own)
+
+
+# ---------------------------------------------------------------------------------- finding notebooks
 def collect_notebooks(paths: list[str]) -> list[Path]:
+    """Every ``*.ipynb`` under the folders given (symlinked folders not followed), and the files given."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+                # A folder named like a notebook is reported (as not a notebook), not searched.
+                found += [Path(folder) / f for f in sorted(files + dirs) if f.endswith(".ipynb")]
+                dirs[:] = [d for d in dirs if not d.endswith(".ipynb")]
         else:
             found.append(path)
     return found
 
 
-def _zero_rows(lesson: str, status: str, message: str) -> list[dict]:
-    from .exercises import lesson_exercises
+# ---------------------------------------------------------------------------------- reading one
+@dataclass
+class Submission:
+    path: Path
+    lesson: str | None = None
+    cells: list[dict] = field(default_factory=list)
+    error: str = ""
+    notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    companions: list[Path] = field(default_factory=list)
 
-    exercises, _ = lesson_exercises(lesson)
-    return [{"id": ex.id, "score": 0.0, "max_score": ex.points, "status": status, "message": message}
-            for ex in exercises]
+
+_SOLUTIONS_PATH = re.compile(r"solutions[/\\]")
 
 
-def _limit_memory(megabytes: int):
-    """A preexec_fn for subprocess: cap the child's virtual memory (Linux/macOS; a no-op elsewhere)."""
-    def apply() -> None:
+def prepare(path: Path) -> Submission:
+    """Read and check a notebook in the grader (nothing of it runs here). Never raises."""
+    sub = Submission(path)
+    try:
+        nb = parse_notebook(read_bytes(path), path.name, node=False)
+    except NotebookError as e:
+        nb, sub.error = None, str(e)
+    sub.lesson = lesson_of(path, nb)
+    by_name = lesson_of(path)
+    if nb is not None and by_name and sub.lesson != by_name:
+        sub.notes.append(f"graded as lesson {sub.lesson}, as its metadata says, although its name says {by_name}")
+    if nb is None:
+        return sub
+    sub.cells = [{"cell_type": c.get("cell_type"), "source": c.get("source", "") if c.get("cell_type") == "code" else ""}
+                 for c in nb["cells"]]
+    if sum(len(c["source"]) for c in sub.cells) > MAX_CODE:
+        sub.error, sub.cells = f"{path.name} has more than {MAX_CODE // 2**20} MiB of code", []
+        return sub
+    if any(_SOLUTIONS_PATH.search(c["source"]) for c in sub.cells):
+        sub.flags.append("its code refers to the solutions/ folder")
+    sub.companions, skipped = _companions(path)
+    if skipped:
+        sub.notes.append(f"{skipped} file(s) beside the notebook were not copied (not regular files, or over "
+                         f"{MAX_COMPANIONS} files / {MAX_COMPANION_BYTES // 2**20} MiB)")
+    return sub
+
+
+def _companions(path: Path) -> tuple[list[Path], int]:
+    """The regular files beside the notebook (helper modules, data), other notebooks excepted."""
+    files, total, skipped = [], 0, 0
+    try:
+        entries = sorted(os.scandir(path.parent or "."), key=lambda e: e.name)
+    except OSError:
+        return [], 0
+    for entry in entries:
+        if entry.name.endswith(".ipynb") or entry.name.startswith(".") or entry.is_dir(follow_symlinks=False):
+            continue
         try:
-            import resource
+            size = entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else -1
+        except OSError:
+            size = -1
+        if size < 0 or total + size > MAX_COMPANION_BYTES or len(files) >= MAX_COMPANIONS:
+            skipped += 1
+            continue
+        files.append(Path(entry.path))
+        total += size
+    return files, skipped
 
-            limit = megabytes * 2**20
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        except (ImportError, ValueError, OSError):
-            pass
-    return apply
+
+# ---------------------------------------------------------------------------------- the tests, read once
+@dataclass
+class Lesson:
+    exercises: list[Exercise]
+    test_names: dict[str, list[str]]
+    source: bytes  # the graded test file, copied into each sandbox
+    graded_names: list[str]  # names the exercise cells define (to spot the library's own objects)
 
 
+_lessons: dict[str, Lesson] = {}
+
+
+def load_lesson_tests(lesson: str) -> Lesson:
+    if lesson not in _lessons:
+        source = read_bytes(graded_tests_dir() / f"test_lesson{lesson}.py")
+        exercises, tests = lesson_exercises(lesson)
+        names = {ex.id: [fn.__name__.removeprefix("test_").replace("_", " ") for fn in tests[ex.id]]
+                 for ex in exercises}
+        _lessons[lesson] = Lesson(exercises, names, source, _graded_names(lesson))
+    return _lessons[lesson]
+
+
+def _graded_names(lesson: str) -> list[str]:
+    """Top-level def/class names of the lesson's exercise cells (solutions/, else lessons/)."""
+    root = graded_tests_dir().parent.parent
+    for folder, marker in (("solutions", BEGIN_SOLUTION), ("lessons", "# YOUR CODE HERE")):
+        for path in sorted((root / folder).glob(f"{lesson}_*.ipynb")):
+            try:
+                cells = parse_notebook(read_bytes(path), path.name, node=False)["cells"]
+            except NotebookError:
+                continue
+            names = []
+            for cell in cells:
+                if cell.get("cell_type") == "code" and marker in cell.get("source", ""):
+                    try:
+                        tree = ast.parse(cell["source"])
+                    except SyntaxError:
+                        continue
+                    names += [node.name for node in tree.body
+                              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+            return names
+    return []
+
+
+# ---------------------------------------------------------------------------------- grading one
 def grade_notebook(path: Path, timeout: float = 300.0, cell_timeout: float = 60.0,
                    test_timeout: float | None = None, memory_limit_mb: int = 8192) -> NotebookGrade:
-    """Grade one notebook in a subprocess. Never raises for anything the notebook contains."""
-    try:
-        nb = read_notebook(path)
-    except NotebookError as e:
-        nb = None
-        reason = str(e)
-    lesson = lesson_of(path, nb)
-    grade = NotebookGrade(str(path), lesson)
-    if lesson is None:
-        grade.error = ("cannot tell which lesson this notebook is: its metadata has no minitorch.lesson "
-                       "and its name does not start with a lesson number like '03_'")
+    """Grade one notebook. Never raises for anything the notebook contains."""
+    return grade_submission(prepare(Path(path)), Limits(timeout, cell_timeout, test_timeout, memory_limit_mb))
+
+
+def grade_submission(sub: Submission, limits: Limits) -> NotebookGrade:
+    grade = NotebookGrade(str(sub.path), sub.lesson, notes=list(sub.notes), flags=list(sub.flags))
+    if sub.lesson is None:
+        grade.error = sub.error or ("cannot tell which lesson this notebook is: its metadata has no "
+                                    "minitorch.lesson and its name does not start with a lesson number like '03_'")
         return grade
     try:
-        from .exercises import lesson_exercises
-
-        exercises, _ = lesson_exercises(lesson)
-    except FileNotFoundError as e:
+        lesson = load_lesson_tests(sub.lesson)
+    except (FileNotFoundError, NotebookError) as e:
         grade.error = str(e)
         return grade
-    if nb is None:
-        grade.exercises = _zero_rows(lesson, "error", reason)
-        grade.error = reason
+    if sub.error:
+        grade.error = sub.error
+        grade.exercises = [_row(ex, "error", sub.error) for ex in lesson.exercises]
         return grade
-
-    with tempfile.TemporaryDirectory(prefix="minitorch-grade-") as tmp:
-        results_file = Path(tmp) / "results.jsonl"
-        cmd = [sys.executable, "-m", "minitorch.course.grader", str(path.resolve()), lesson, str(results_file),
-               str(cell_timeout), str(test_timeout or 0)]
-        env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
-        try:
-            import minitorch.course.exercises as exercises_module
-
-            env.setdefault("MINITORCH_GRADED_TESTS", str(exercises_module.graded_tests_dir()))
-        except FileNotFoundError:
-            pass
-        timed_out = False
-        try:
-            proc = subprocess.run(cmd, cwd=path.resolve().parent, env=env, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
-                                  preexec_fn=_limit_memory(memory_limit_mb) if memory_limit_mb else None)
-            tail = proc.stdout.decode("utf-8", "replace").strip().splitlines()[-3:]
-            returncode = proc.returncode
-        except subprocess.TimeoutExpired:
-            timed_out, tail, returncode = True, [], None
-        reported = {}
-        if results_file.exists():
-            for line in results_file.read_text(encoding="utf-8").splitlines():
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                reported[row["id"]] = row
-    for ex in exercises:
-        if ex.id in reported:
-            grade.exercises.append(reported[ex.id])
-            continue
-        if timed_out:
-            message = f"the notebook did not finish within {timeout:g} s, before this exercise was graded"
-            status = "timeout"
-        else:
-            message = f"the grader's worker stopped (exit code {returncode}) before this exercise was graded"
-            if tail:
-                message += ": " + " | ".join(tail)
-            status = "error"
-        grade.exercises.append({"id": ex.id, "score": 0.0, "max_score": ex.points, "status": status,
-                                "message": message})
+    try:
+        _Run(sub, lesson, limits, grade).run()
+    except Exception as e:  # a fault of the grader's own: this notebook gets zeros, the class goes on
+        grade.error = f"the grader failed on this notebook ({type(e).__name__}: {e}); tell your instructor"
+        grade.exercises = [_row(ex, "error", grade.error) for ex in lesson.exercises]
     return grade
 
 
+def _row(ex: Exercise, status: str, message: str) -> dict:
+    return {"id": ex.id, "score": 0.0, "max_score": ex.points, "status": status, "message": message}
+
+
+class _Run:
+    """The grader's side of grading one notebook: start workers, check their steps, keep the outcomes."""
+
+    GRACE = 1.0  # seconds on top of a step's own limit before the grader kills (plus 25 % of it)
+
+    def __init__(self, sub: Submission, lesson: Lesson, limits: Limits, grade: NotebookGrade) -> None:
+        self.sub, self.lesson, self.limits, self.grade = sub, lesson, limits, grade
+        self.outcomes: dict[int, list[TestOutcome]] = {}
+        self.cell_errors: dict[int, str] = {}
+        self.skip: set[int] = set()
+        self.deadline = time.monotonic() + limits.timeout
+        self.code_cells = {i for i, c in enumerate(sub.cells) if c["cell_type"] == "code"}
+
+    def run(self) -> None:
+        exercises = self.lesson.exercises
+        start = 0
+        for _ in range(len(self.code_cells) + len(exercises) + 2):  # each worker advances by a cell or more
+            if start >= len(exercises) or time.monotonic() >= self.deadline:
+                break
+            start = self._one_worker(start)
+        cell_note = ""
+        if self.cell_errors:
+            first = min(self.cell_errors)
+            cell_note = (f" [the notebook raised in {len(self.cell_errors)} cell(s); first: "
+                         f"{self.cell_errors[first]}]")
+        for e, ex in enumerate(exercises):
+            if e not in self.outcomes and self.lesson.test_names[ex.id]:
+                self.grade.exercises.append(_row(ex, "timeout", f"the notebook did not finish within "
+                                                 f"{self.limits.timeout:g} s, before this exercise was graded"))
+                continue
+            row = summarize(ex, self.outcomes.get(e, [])).to_json()
+            if row["status"] not in ("passed", "not attempted") and cell_note:
+                row["message"] += cell_note
+            self.grade.exercises.append(row)
+
+    def _limit(self, e: int) -> float:
+        return self.limits.test_timeout or self.lesson.exercises[e].timeout
+
+    def _one_worker(self, start: int) -> int:
+        """Run one worker from exercise ``start``; return where the next one should start."""
+        sandbox = Sandbox()
+        try:
+            tests_dir = sandbox.work / "graded"
+            tests_dir.mkdir()
+            (tests_dir / f"test_lesson{self.sub.lesson}.py").write_bytes(self.lesson.source)
+            room = MAX_COMPANION_BYTES
+            for path in self.sub.companions:  # read now (bounded, never blocking), not kept in memory
+                try:
+                    data = read_bytes(path, room)
+                except NotebookError:
+                    continue
+                room -= len(data)
+                (sandbox.work / path.name).write_bytes(data)
+            job = {"lesson": self.sub.lesson, "tests_dir": str(tests_dir), "cells": self.sub.cells,
+                   "start": start, "skip": sorted(self.skip), "cell_timeout": self.limits.cell_timeout,
+                   "test_timeout": self.limits.test_timeout, "memory_mb": self.limits.memory_limit_mb,
+                   "cpu_seconds": int(self.limits.timeout) + 5, "processes": self.limits.processes
+                   if sandbox.uid is not None else None, "graded_names": self.lesson.graded_names}
+            job_file = sandbox.root / "job.json"
+            job_file.write_text(json.dumps(job), encoding="utf-8")
+            os.chmod(sandbox.root, 0o755)
+            sandbox.hand_over()
+            channel = sandbox.start([str(job_file)])
+            try:
+                return self._follow(channel, sandbox, start)
+            finally:
+                channel.close()
+        finally:
+            sandbox.close()
+
+    def _next(self, e: int, k: int) -> tuple[int, int]:
+        """The test after test k-1 of exercise e (exercises without tests have no steps)."""
+        exercises = self.lesson.exercises
+        while e < len(exercises) and k >= len(self.lesson.test_names[exercises[e].id]):
+            e, k = e + 1, 0
+        return e, k
+
+    def _follow(self, channel: Channel, sandbox: Sandbox, start: int) -> int:
+        exercises = self.lesson.exercises
+        phase: tuple = ("start",)
+        step_deadline = self.deadline
+        next_test = self._next(start, 0)
+        last_cell = -1
+        while True:
+            message = channel.receive(min(step_deadline, self.deadline))
+            if isinstance(message, str) or not self._valid(message, phase, next_test, last_cell):
+                return self._interrupted(phase, message, sandbox, next_test)
+            kind = message["t"]
+            now = time.monotonic()
+            if kind == "cell":
+                last_cell = message["i"]
+                phase, step_deadline = ("cell", last_cell), now + self._with_grace(self.limits.cell_timeout)
+            elif kind == "cells":
+                for index, error in message["errors"]:
+                    self.cell_errors.setdefault(index, error[:MAX_MESSAGE])
+                phase, step_deadline = ("cells done",), now + self._with_grace(self.limits.cell_timeout)
+            elif kind == "flag":
+                self._flag(message)
+            elif kind == "test":
+                e, k = next_test
+                phase, step_deadline = ("test", e, k), now + self._with_grace(self._limit(e))
+            elif kind == "done":
+                e, k = next_test
+                names = self.lesson.test_names[exercises[e].id]
+                outcome = TestOutcome(names[k], message["passed"], message["message"][:MAX_MESSAGE],
+                                      message["timed_out"])
+                self.outcomes.setdefault(e, []).append(outcome)
+                if outcome.timed_out:
+                    self._skip_rest(e, "skipped after a time-out", timed_out=True)
+                next_test = self._next(e, len(self.outcomes[e]))
+                phase, step_deadline = ("between",), now + self._with_grace(self.limits.cell_timeout)
+            elif kind == "end":
+                return len(exercises)
+
+    def _valid(self, m: dict, phase: tuple, next_test: tuple[int, int], last_cell: int) -> bool:
+        """Is this the step the grader expects next, well formed? (Anything else ends the worker.)"""
+        kind, stage = m.get("t"), phase[0]
+        if kind == "cell":
+            i = m.get("i")
+            return stage in ("start", "cell") and type(i) is int and i > last_cell and i in self.code_cells \
+                and i not in self.skip
+        if kind == "cells":
+            errors = m.get("errors")
+            return (stage in ("start", "cell") and isinstance(errors, list) and len(errors) <= 100 and
+                    all(isinstance(x, list) and len(x) == 2 and type(x[0]) is int and x[0] in self.code_cells
+                        and isinstance(x[1], str) for x in errors))
+        if kind == "flag":
+            return stage == "cells done"
+        if kind == "test":
+            return (stage in ("cells done", "between") and next_test[0] < len(self.lesson.exercises)
+                    and type(m.get("e")) is int and type(m.get("k")) is int and (m["e"], m["k"]) == next_test)
+        if kind == "done":
+            return (phase == ("test", *next_test) and type(m.get("e")) is int and type(m.get("k")) is int
+                    and (m["e"], m["k"]) == next_test and type(m.get("passed")) is bool
+                    and type(m.get("timed_out")) is bool and isinstance(m.get("message"), str))
+        if kind == "end":
+            return stage in ("cells done", "between") and next_test[0] >= len(self.lesson.exercises)
+        return False
+
+    def _flag(self, m: dict) -> None:
+        if len(self.grade.flags) >= 5:
+            return
+        if m.get("kind") == "library" and isinstance(m.get("names"), list):
+            names = [n for n in m["names"] if n in self.lesson.graded_names][:20]
+            if names:
+                self.grade.flags.append("graded definitions are minitorch's own objects, not the learner's: "
+                                        + ", ".join(names))
+        elif m.get("kind") == "solutions" and isinstance(m.get("path"), str):
+            self.grade.flags.append("its code opened a file in solutions/: " + m["path"][-200:])
+
+    def _with_grace(self, seconds: float) -> float:
+        return seconds * 1.25 + self.GRACE
+
+    def _skip_rest(self, e: int, message: str, timed_out: bool) -> None:
+        names = self.lesson.test_names[self.lesson.exercises[e].id]
+        done = self.outcomes.setdefault(e, [])
+        done += [TestOutcome(name, False, message, timed_out) for name in names[len(done):]]
+
+    def _interrupted(self, phase: tuple, message: dict | str, sandbox: Sandbox, next_test: tuple[int, int]) -> int:
+        """The worker overran a deadline, died, or sent something unexpected: charge the step it was on,
+        and return the exercise the next worker starts from."""
+        out_of_time = message == "timeout" and time.monotonic() >= self.deadline
+        sandbox.kill()
+        if message == "timeout":
+            what = (f"the notebook's time limit ({self.limits.timeout:g} s) ran out" if out_of_time
+                    else "it did not finish within its time limit, so the grader stopped it")
+        elif message == "closed":
+            what = f"the grading process {sandbox.exit_description()}"
+        else:
+            what = "the grading process sent something that is not a step of the grading"
+        if phase[0] == "cell":
+            self.skip.add(phase[1])
+            self.cell_errors.setdefault(phase[1], f"cell {phase[1]}: {what}")
+            return next_test[0]
+        e = phase[1] if phase[0] == "test" else next_test[0]
+        if e >= len(self.lesson.exercises):
+            return e
+        if phase[0] == "test":
+            names = self.lesson.test_names[self.lesson.exercises[e].id]
+            self.outcomes.setdefault(e, []).append(TestOutcome(
+                names[phase[2]], False, f"{what} (an infinite loop?)" if message == "timeout" else what,
+                message == "timeout"))
+            self._skip_rest(e, "skipped: the test before it stopped the grading process", message == "timeout")
+        else:  # between steps: charge the next exercise, so that every worker makes progress
+            self._skip_rest(e, f"not graded: {what} before this test ran", message == "timeout")
+        return e + 1
+
+
+# ---------------------------------------------------------------------------------- a class
 def grade_paths(paths: list[str], jobs: int = 1, **limits) -> list[NotebookGrade]:
-    notebooks = collect_notebooks(paths)
+    """Grade every notebook under ``paths``; one row per notebook, in order, whatever happens."""
+    submissions = [prepare(p) for p in collect_notebooks(paths)]
+    for sub in submissions:  # load each lesson's tests once, before any worker runs
+        if sub.lesson is not None:
+            try:
+                load_lesson_tests(sub.lesson)
+            except (FileNotFoundError, NotebookError):
+                pass
+    chosen = Limits(**limits)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(lambda p: grade_notebook(p, **limits), notebooks))
+        return list(pool.map(lambda s: grade_submission(s, chosen), submissions))
 
 
 def format_table(grades: list[NotebookGrade]) -> str:
     lines = []
     for g in grades:
-        lines.append(f"{g.path}   {g.score:g} / {g.max_score:g}")
+        lines.append(f"{g.path}   {g.score:g} / {g.max_score:g}" + (f"   (lesson {g.lesson})" if g.lesson else ""))
         if g.error and not g.exercises:
             lines.append(f"  ! {g.error}")
+        lines += [f"  note: {n}" for n in g.notes] + [f"  FLAG: {f}" for f in g.flags]
         for e in g.exercises:
             detail = "" if e["status"] == "passed" else f"  {e['message']}"
             if len(detail) > 110:
@@ -181,33 +468,39 @@ def report(grades: list[NotebookGrade]) -> dict:
     return {"notebooks": [g.to_json() for g in grades]}
 
 
-# ---------------------------------------------------------------------------------- the worker
-def _worker(notebook: str, lesson: str, results_file: str, cell_timeout: float, test_timeout: float) -> None:
-    from dataclasses import replace
-
-    from .execute import run_cells
-    from .exercises import lesson_exercises, run_exercise
-
-    exercises, tests = lesson_exercises(lesson)
-    nb = read_notebook(notebook)
-    execution = run_cells(nb.cells, cell_timeout=cell_timeout or None)
-    cell_note = ""
-    if execution.errors:
-        first = execution.errors[0]
-        cell_note = f" [the notebook raised in {len(execution.errors)} cell(s); first: {first.error}]"
-    with open(results_file, "a", encoding="utf-8") as out:
-        for ex in exercises:
-            if test_timeout:
-                ex = replace(ex, timeout=test_timeout)
-            result = run_exercise(ex, tests[ex.id], execution.namespace).to_json()
-            if result["status"] not in ("passed", "not attempted") and cell_note:
-                result["message"] += cell_note
-            out.write(json.dumps(result) + "\n")
-            out.flush()
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file so that readers see the old content or the new, never half of it."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
-if __name__ == "__main__":
-    _worker(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5]))
-    # Skip interpreter teardown: a learner's leftover threads or atexit hooks must not hang us.
-    sys.stdout.flush()
-    os._exit(0)
+# ---------------------------------------------------------------------------------- the repository
+def fingerprint(root: Path | None = None) -> dict[str, str]:
+    """Hashes of the course's own files (package, tests, notebooks): the grader checks they are unchanged."""
+    try:
+        root = root or graded_tests_dir().parent.parent
+    except FileNotFoundError:
+        return {}
+    hashes = {}
+    for pattern in ("minitorch/**/*.py", "tests/**/*.py", "solutions/*.ipynb", "lessons/*.ipynb"):
+        for path in sorted(root.glob(pattern)):
+            try:
+                hashes[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                pass
+    return hashes
+
+
+def changed_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
+
+
+__all__ = ["NotebookGrade", "collect_notebooks", "grade_notebook", "grade_paths", "format_table", "report",
+           "write_atomically", "fingerprint", "changed_files"]
