@@ -7,6 +7,7 @@
     container.py   Sequential, ModuleList
     dropout.py     Dropout (and the functional dropout)
     normalization.py  BatchNorm1d (and the functional batch_norm)
+    sparse.py      Embedding (and the functional embedding)
     loss.py        MSELoss, L1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    MultiMarginLoss
     init.py        nn.init: xavier_/kaiming_ uniform_/normal_, uniform_, normal_, constant_, ... and calculate_gain
@@ -23,10 +24,11 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Los
 from .module import Module
 from .normalization import BatchNorm1d
 from .parameter import Parameter
+from .sparse import Embedding
 
 __all__ = [
     "functional", "init", "Parameter", "Module", "Linear", "Identity", "Flatten", "Sequential", "ModuleList",
     "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
-    "Dropout", "BatchNorm1d",
+    "Dropout", "BatchNorm1d", "Embedding",
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
 ]

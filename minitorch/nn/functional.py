@@ -370,5 +370,7 @@ def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int) 
 # offered here under PyTorch's F names. Imported last: those files import Module, never this one.
 from .dropout import dropout  # noqa: E402
 from .normalization import batch_norm  # noqa: E402
+from .sparse import embedding  # noqa: E402
 
 __all__ += ["dropout", "batch_norm"]
+__all__ += ["embedding"]
