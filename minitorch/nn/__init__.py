@@ -8,6 +8,8 @@
     dropout.py     Dropout (and the functional dropout)
     normalization.py  BatchNorm1d (and the functional batch_norm)
     sparse.py      Embedding (and the functional embedding)
+    rnn.py         RNNCell, GRUCell, LSTMCell, RNN, GRU, LSTM (packed or padded batches)
+    utils/         nn.utils: clip_grad_norm_, clip_grad_value_; nn.utils.rnn: pad/pack variable-length sequences
     loss.py        MSELoss, L1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    MultiMarginLoss
     init.py        nn.init: xavier_/kaiming_ uniform_/normal_, uniform_, normal_, constant_, ... and calculate_gain
@@ -25,10 +27,13 @@ from .module import Module
 from .normalization import BatchNorm1d
 from .parameter import Parameter
 from .sparse import Embedding
+from . import utils
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, RNNCellBase, RNNBase
 
 __all__ = [
     "functional", "init", "Parameter", "Module", "Linear", "Identity", "Flatten", "Sequential", "ModuleList",
     "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
     "Dropout", "BatchNorm1d", "Embedding",
+    "utils", "RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell",
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
 ]
