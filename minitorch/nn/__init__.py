@@ -11,6 +11,9 @@
     pooling.py     MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d (and their functions)
     fold.py        Unfold, Fold (im2col / col2im: unfold, fold) and the sliding-window helpers
     padding.py     the functional pad (constant, reflect, replicate, circular)
+    sparse.py      Embedding (and the functional embedding)
+    rnn.py         RNNCell, GRUCell, LSTMCell, RNN, GRU, LSTM (packed or padded batches)
+    utils/         nn.utils: clip_grad_norm_, clip_grad_value_; nn.utils.rnn: pad/pack variable-length sequences
     loss.py        MSELoss, L1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    MultiMarginLoss
     init.py        nn.init: xavier_/kaiming_ uniform_/normal_, uniform_, normal_, constant_, ... and calculate_gain
@@ -30,12 +33,16 @@ from .conv import Conv1d, Conv2d
 from .fold import Fold, Unfold
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .parameter import Parameter
+from .sparse import Embedding
+from . import utils
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, RNNCellBase, RNNBase
 
 __all__ = [
     "functional", "init", "Parameter", "Module", "Linear", "Identity", "Flatten", "Sequential", "ModuleList",
     "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
     "Dropout", "BatchNorm1d",
     "BatchNorm2d", "Conv1d", "Conv2d", "Unfold", "Fold", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
-    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Embedding",
+    "utils", "RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell",
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
 ]

@@ -378,8 +378,9 @@ def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int) 
 # offered here under PyTorch's F names. Imported last: those files import Module, never this one.
 from .dropout import dropout  # noqa: E402
 from .normalization import batch_norm  # noqa: E402
+from .sparse import embedding  # noqa: E402
 
-__all__ += ["dropout", "batch_norm"]
+__all__ += ["dropout", "batch_norm", "embedding"]
 
 # Convolution, pooling, im2col and padding (lessons 13-14), likewise beside their modules.
 from .conv import conv1d, conv2d  # noqa: E402
