@@ -3,10 +3,13 @@
     parameter.py   Parameter: a Tensor that a Module learns
     module.py      Module: registers parameters, buffers and sub-modules; state_dict, train/eval, repr
     linear.py      Linear, Identity, Flatten
-    activation.py  ReLU, Tanh, Sigmoid, Softmax, LogSoftmax
+    activation.py  ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax
     container.py   Sequential, ModuleList
     dropout.py     Dropout (and the functional dropout)
     normalization.py  BatchNorm1d (and the functional batch_norm)
+    layernorm.py   LayerNorm (and layer_norm)
+    attention.py   scaled_dot_product_attention, MultiheadAttention
+    transformer.py TransformerEncoderLayer, TransformerEncoder
     loss.py        MSELoss, L1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    MultiMarginLoss
     init.py        nn.init: xavier_/kaiming_ uniform_/normal_, uniform_, normal_, constant_, ... and calculate_gain
@@ -15,18 +18,22 @@
 """
 
 from . import functional, init
-from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .attention import MultiheadAttention
 from .container import ModuleList, Sequential
 from .dropout import Dropout
+from .layernorm import LayerNorm
 from .linear import Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss
 from .module import Module
 from .normalization import BatchNorm1d
 from .parameter import Parameter
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "functional", "init", "Parameter", "Module", "Linear", "Identity", "Flatten", "Sequential", "ModuleList",
     "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
     "Dropout", "BatchNorm1d",
+    "GELU", "LayerNorm", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
 ]

@@ -372,3 +372,8 @@ from .dropout import dropout  # noqa: E402
 from .normalization import batch_norm  # noqa: E402
 
 __all__ += ["dropout", "batch_norm"]
+from .activation import gelu  # noqa: E402
+from .attention import scaled_dot_product_attention  # noqa: E402
+from .layernorm import layer_norm  # noqa: E402
+
+__all__ += ["gelu", "layer_norm", "scaled_dot_product_attention"]

@@ -3,6 +3,7 @@
     tensor.py      the Tensor class: every op's forward and backward, side by side
     autograd.py    the backward pass and ``unbroadcast``, the one place broadcasting is undone
     masking.py     triu, tril, masked_fill (causal masks, lesson 16)
+    special.py     erf (numpy has none; GELU needs it)
     functions.py   ops on several tensors (cat, stack, where, maximum, ...) and minitorch.exp & co.
     factories.py   tensor, zeros, ones, rand, randn, arange, eye, ... and the *_like versions
     random.py      the global generator behind the random factories (manual_seed)
@@ -18,6 +19,7 @@ from .functions import (abs, cat, clamp, clip, exp, log, matmul, maximum, mean, 
                         sum, tanh, where)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .masking import masked_fill, tril, triu
+from .special import erf
 from .random import get_generator, initial_seed, manual_seed
 from .tensor import Tensor, ValuesIndices
 
@@ -29,5 +31,5 @@ __all__ = [
     "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "sum", "mean",
     "no_grad", "enable_grad", "is_grad_enabled", "manual_seed", "initial_seed", "get_generator",
     "float32", "float64", "int32", "int64",
-    "triu", "tril", "masked_fill",
+    "triu", "tril", "masked_fill", "erf",
 ]
