@@ -30,12 +30,12 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
     Any shape, same out; computed in float64 and returned in the input's float dtype.
     Backward: ``Φ(x) + x φ(x)`` with ``φ(x) = e^(-x²/2) / sqrt(2π)`` (for 'tanh', the derivative
-    of the formula above). Raises ValueError for another ``approximate``.
+    of the formula above). Raises RuntimeError for another ``approximate`` (as PyTorch).
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"gelu: expected a Tensor input, got {type(input).__name__}")
     if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise RuntimeError(f"gelu: approximate argument must be either 'none' or 'tanh', got {approximate!r}")
     dtype = to_float(input.data).dtype
     x = input.data.astype(np.float64)
     if approximate == "none":
@@ -84,7 +84,7 @@ class GELU(Module):
     def __init__(self, approximate: str = "none"):
         super().__init__()
         if approximate not in ("none", "tanh"):
-            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+            raise RuntimeError(f"GELU: approximate argument must be either 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
     def forward(self, input: Tensor) -> Tensor:

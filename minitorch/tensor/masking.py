@@ -73,15 +73,16 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
             input's dtype.
 
     Raises:
-        TypeError: ``mask`` is not boolean.
-        RuntimeError: ``value`` is a tensor with dimensions; ``mask`` and ``input`` do not broadcast.
+        RuntimeError: ``mask`` is not boolean; ``value`` is a tensor with dimensions or does not fit
+            the input's integer dtype (e.g. -inf); ``mask`` and ``input`` do not broadcast.
+        TypeError: ``value`` is neither a number nor a Tensor.
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"masked_fill: expected a Tensor input, got {type(input).__name__}")
     m = np.asarray(getattr(mask, "data", mask))
     if m.dtype != np.bool_:
-        raise TypeError(f"masked_fill: only supports boolean masks, but got mask with dtype {m.dtype} "
-                        "(compare first, e.g. x > 0)")
+        raise RuntimeError(f"masked_fill: only supports boolean masks, but got mask with dtype {m.dtype} "
+                           "(compare first, e.g. x > 0)")
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, but got a tensor with "
@@ -95,8 +96,10 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
         out_shape = np.broadcast_shapes(input.shape, m.shape)
     except ValueError:
         raise RuntimeError(broadcast_error("masked_fill", input.shape, m.shape)) from None
-    with np.errstate(invalid="ignore", over="ignore"):  # e.g. -inf into an int tensor, as torch casts
-        filler = fill.data.astype(input.dtype)
+    if input.dtype.kind in "iub" and fill.dtype.kind == "f" and not np.isfinite(fill.data):
+        raise RuntimeError(f"masked_fill: value {fill.data.item()} cannot be converted to {input.dtype} without "
+                           "overflow")
+    filler = fill.data.astype(input.dtype)
     out = np.where(m, filler, input.data)
     if out.shape != out_shape:  # a 0-d input with a 0-d mask: np.where already gives the right shape
         out = np.broadcast_to(out, out_shape).copy()
