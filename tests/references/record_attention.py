@@ -178,8 +178,9 @@ def _module(side: SimpleNamespace, kind: str, o: dict[str, Any]) -> Any:
 
 
 def run(side: SimpleNamespace, case: str, data: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-    """Forward and backward of one case; outputs ``out:...``, gradients ``grad:...``, parameter
-    values ``param:...`` (set from the case's generator by state_dict name) and the state_dict keys."""
+    """Forward and backward of one case: outputs ``out:...``, gradients ``grad:...`` of inputs and
+    parameters, and the state_dict keys. Parameters are drawn from the case's generator in
+    state_dict order (the same keys in both libraries, which the tests check first)."""
     kind, o = CASES[case]
     data = case_inputs(case) if data is None else data
     dtype = np.dtype(o.get("dtype", "float64"))
@@ -204,7 +205,6 @@ def run(side: SimpleNamespace, case: str, data: dict[str, np.ndarray] | None = N
             if name.endswith("norm1.weight") or name.endswith("norm2.weight") or name == "norm.weight":
                 values = values + 1.0
             side.set_values(p, values)
-            result[f"param:{name}"] = values
         params = dict(module.named_parameters())
         batch_first = o.get("batch_first", False)
 
