@@ -370,8 +370,10 @@ def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int) 
 # offered here under PyTorch's F names. Imported last: those files import Module, never this one.
 from .dropout import dropout  # noqa: E402
 from .normalization import batch_norm  # noqa: E402
+from .sparse import embedding  # noqa: E402
 
 __all__ += ["dropout", "batch_norm"]
+__all__ += ["embedding"]
 from .activation import gelu  # noqa: E402
 from .attention import scaled_dot_product_attention  # noqa: E402
 from .layernorm import layer_norm  # noqa: E402
