@@ -7,13 +7,10 @@
     container.py   Sequential, ModuleList
     dropout.py     Dropout (and the functional dropout)
     normalization.py  BatchNorm1d (and the functional batch_norm)
-<<<<<<< HEAD
     layernorm.py   LayerNorm (and layer_norm)
     attention.py   scaled_dot_product_attention, MultiheadAttention
     transformer.py TransformerEncoderLayer, TransformerEncoder
-=======
     sparse.py      Embedding (and the functional embedding)
->>>>>>> i13
     loss.py        MSELoss, L1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    MultiMarginLoss
     init.py        nn.init: xavier_/kaiming_ uniform_/normal_, uniform_, normal_, constant_, ... and calculate_gain
@@ -32,20 +29,13 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Los
 from .module import Module
 from .normalization import BatchNorm1d
 from .parameter import Parameter
-<<<<<<< HEAD
-from .transformer import TransformerEncoder, TransformerEncoderLayer
-=======
 from .sparse import Embedding
->>>>>>> i13
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "functional", "init", "Parameter", "Module", "Linear", "Identity", "Flatten", "Sequential", "ModuleList",
     "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
-<<<<<<< HEAD
-    "Dropout", "BatchNorm1d",
-    "GELU", "LayerNorm", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
-=======
     "Dropout", "BatchNorm1d", "Embedding",
->>>>>>> i13
+    "GELU", "LayerNorm", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
 ]
