@@ -28,7 +28,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     a smooth ReLU: ~x for large x, ~0 for very negative x, slightly negative in between. With
     ``approximate='tanh'``: ``0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))``.
 
-    Any shape, same out; computed in float64 and returned in the input's float dtype.
+    Any shape, same out; computed in the input's float dtype (integers become float32).
     Backward: ``Φ(x) + x φ(x)`` with ``φ(x) = e^(-x²/2) / sqrt(2π)`` (for 'tanh', the derivative
     of the formula above). Raises RuntimeError for another ``approximate`` (as PyTorch).
     """
@@ -36,10 +36,9 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         raise TypeError(f"gelu: expected a Tensor input, got {type(input).__name__}")
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"gelu: approximate argument must be either 'none' or 'tanh', got {approximate!r}")
-    dtype = to_float(input.data).dtype
-    x = input.data.astype(np.float64)
+    x = to_float(input.data)  # computed in the input's float dtype, as PyTorch does
     if approximate == "none":
-        cdf = 0.5 * erfc_array(-x * (1 / math.sqrt(2)))  # Φ(x), accurate even where it is tiny
+        cdf = 0.5 * erfc_array(x * -(1 / math.sqrt(2)))  # Φ(x), accurate even where it is tiny
 
         def derivative() -> np.ndarray:
             return cdf + x * np.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
@@ -51,9 +50,9 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
             return cdf + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * x * x)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        return ((g * derivative()).astype(dtype, copy=False),)
+        return (g * derivative(),)
 
-    return Tensor._from_op((x * cdf).astype(dtype, copy=False), (input,), "gelu", backward)
+    return Tensor._from_op(x * cdf, (input,), "gelu", backward)
 
 
 class ReLU(Module):
