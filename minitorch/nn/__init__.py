@@ -3,7 +3,7 @@
     parameter.py   Parameter: a Tensor that a Module learns
     module.py      Module: registers parameters, buffers and sub-modules; state_dict, train/eval, repr
     linear.py      Linear, Identity, Flatten
-    activation.py  ReLU, Tanh, Sigmoid, Softmax, LogSoftmax
+    activation.py  ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax
     container.py   Sequential, ModuleList
     dropout.py     Dropout (and the functional dropout)
     normalization.py  BatchNorm1d, BatchNorm2d (and the functional batch_norm)
@@ -11,6 +11,9 @@
     pooling.py     MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d (and their functions)
     fold.py        Unfold, Fold (im2col / col2im: unfold, fold) and the sliding-window helpers
     padding.py     the functional pad (constant, reflect, replicate, circular)
+    layernorm.py   LayerNorm (and layer_norm)
+    attention.py   scaled_dot_product_attention, MultiheadAttention
+    transformer.py TransformerEncoderLayer, TransformerEncoder
     sparse.py      Embedding (and the functional embedding)
     rnn.py         RNNCell, GRUCell, LSTMCell, RNN, GRU, LSTM (packed or padded batches)
     utils/         nn.utils: clip_grad_norm_, clip_grad_value_; nn.utils.rnn: pad/pack variable-length sequences
@@ -22,9 +25,11 @@
 """
 
 from . import functional, init
-from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .attention import MultiheadAttention
 from .container import ModuleList, Sequential
 from .dropout import Dropout
+from .layernorm import LayerNorm
 from .linear import Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss
 from .module import Module
@@ -36,6 +41,7 @@ from .parameter import Parameter
 from .sparse import Embedding
 from . import utils
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, RNNCellBase, RNNBase
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "functional", "init", "Parameter", "Module", "Linear", "Identity", "Flatten", "Sequential", "ModuleList",
@@ -44,5 +50,6 @@ __all__ = [
     "BatchNorm2d", "Conv1d", "Conv2d", "Unfold", "Fold", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Embedding",
     "utils", "RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell",
+    "GELU", "LayerNorm", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
 ]

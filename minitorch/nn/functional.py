@@ -391,3 +391,10 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_
 
 __all__ += ["conv1d", "conv2d", "unfold", "fold", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
             "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
+
+# GELU, layer normalisation and attention (lesson 16), likewise beside their modules.
+from .activation import gelu  # noqa: E402
+from .attention import scaled_dot_product_attention  # noqa: E402
+from .layernorm import layer_norm  # noqa: E402
+
+__all__ += ["gelu", "layer_norm", "scaled_dot_product_attention"]

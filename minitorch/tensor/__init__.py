@@ -2,6 +2,8 @@
 
     tensor.py      the Tensor class: every op's forward and backward, side by side
     autograd.py    the backward pass and ``unbroadcast``, the one place broadcasting is undone
+    masking.py     triu, tril, masked_fill (causal masks, lesson 16)
+    special.py     erf (numpy has none; GELU needs it)
     functions.py   ops on several tensors (cat, stack, where, maximum, ...) and minitorch.exp & co.
     factories.py   tensor, zeros, ones, rand, randn, arange, eye, ... and the *_like versions
     random.py      the global generator behind the random factories (manual_seed)
@@ -20,7 +22,9 @@ from .functions import (abs, add, all, amax, amin, any, argmax, argmin, bitwise_
                         sqrt, square, squeeze, stack, sub, subtract, sum, swapaxes, swapdims, t, tanh, transpose,
                         true_divide, unsqueeze, where)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .masking import masked_fill, tril, triu
 from .random import Generator, get_generator, initial_seed, manual_seed
+from .special import erf
 from .tensor import Tensor, ValuesIndices
 
 __all__ = [
@@ -37,5 +41,6 @@ __all__ = [
     "max", "min", "amax", "amin", "argmax", "argmin", "all", "any", "equal", "reshape", "transpose", "swapaxes",
     "swapdims", "t", "permute", "squeeze", "unsqueeze", "flatten", "softmax", "log_softmax", "clone", "numel",
     "is_tensor", "logical_not", "bitwise_not",
+    "triu", "tril", "masked_fill", "erf",
 ]
 globals().update(_ALIASES)  # minitorch.float, .long, .bool, ... (names that would shadow builtins if written out)

@@ -633,6 +633,15 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
 
         return Tensor._from_op(self.data.copy(), (self,), "clone", backward)
 
+    def triu(self, diagonal: int = 0) -> "Tensor":  # masking.py: triu tril masked_fill (lesson 16)
+        return _masking().triu(self, diagonal)
+
+    def tril(self, diagonal: int = 0) -> "Tensor":
+        return _masking().tril(self, diagonal)
+
+    def masked_fill(self, mask: Any, value: Any) -> "Tensor":
+        return _masking().masked_fill(self, mask, value)
+
     # ------------------------------------------------------------------ reductions
     def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
         """Sum over ``dim`` (an int, a tuple of ints, or None for all); ``keepdim`` keeps the
@@ -821,6 +830,9 @@ def _any_requires_grad(parents: tuple[Tensor, ...]) -> bool:
         if p._requires_grad:
             return True
     return False
+def _masking() -> Any:
+    from . import masking  # imported late: masking.py builds on this module
+    return masking
 
 
 def _to_array(data: Any, dtype: Any, op: str) -> np.ndarray:
