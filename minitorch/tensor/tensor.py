@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Sequence, Union
 import numpy as np
 
 from . import grad_mode
-from .autograd import run_backward
+from .autograd import NO_CREATE_GRAPH, check_inputs, run_backward
 from .dtypes import DEFAULT_FLOAT, is_floating, result_dtype, scalar_dtype, to_float
 
 Number = Union[bool, int, float]
@@ -240,7 +240,8 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs: "Tensor | Sequence[Tensor] | None" = None) -> None:
         """Compute ``d(self)/d(leaf)`` for every leaf with ``requires_grad`` and add it to its ``.grad``.
 
         Args:
@@ -251,9 +252,16 @@ class Tensor:
                 and backward function are released as soon as they are used, so the memory of a
                 training step is freed by its backward.
 
+            create_graph: must be False: backward functions work on numpy arrays and record no
+                graph, so there are no higher-order derivatives (a RuntimeError says so).
+            inputs: accumulate only into these tensors' ``.grad`` (leaves or not) and run only
+                the part of the graph that leads to them; the others' ``.grad`` are untouched.
+
         Gradients *accumulate* across calls (as in PyTorch): zero them between training steps
         (``optimizer.zero_grad()``).
         """
+        if create_graph:
+            raise RuntimeError("backward: " + NO_CREATE_GRAPH)
         if not self._requires_grad:
             raise RuntimeError("backward: this tensor does not require grad and has no graph — did you set "
                                "requires_grad=True on an input, or compute it inside no_grad()?")
@@ -267,7 +275,8 @@ class Tensor:
             seed = np.asarray(getattr(gradient, "data", gradient), dtype=self.data.dtype)
             if seed.shape != self.shape:
                 raise RuntimeError(f"backward: gradient has shape {seed.shape} but the output has shape {self.shape}")
-        run_backward(self, seed, retain_graph)
+        targets = None if inputs is None else check_inputs(inputs, "backward")
+        run_backward(self, seed, bool(retain_graph), inputs=targets)
 
     def detach(self) -> "Tensor":
         """The same data (shared, not copied) as a new leaf with no graph and requires_grad=False."""
