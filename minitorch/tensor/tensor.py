@@ -758,17 +758,28 @@ class ValuesIndices(NamedTuple):
 
 
 class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+    """Returned by ``register_hook`` (and a Module's ``register_*_hook``); ``remove()`` unregisters
+    the hook. Also a context manager: ``with module.register_forward_hook(h): ...`` removes it on
+    leaving. ``extra_dicts`` are other registries keyed by the same id (PyTorch's ``extra_dict``)."""
 
     _next_id = 0
 
-    def __init__(self, hooks: dict[int, Any]):
+    def __init__(self, hooks: dict[int, Any], extra_dicts: Sequence[Any] = ()):
         self._hooks = hooks
+        self._extra = tuple(extra_dicts)
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
 
     def remove(self) -> None:
         self._hooks.pop(self.id, None)
+        for extra in self._extra:
+            extra.pop(self.id, None) if isinstance(extra, dict) else extra.discard(self.id)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
 
 
 # ---------------------------------------------------------------------- helpers
