@@ -25,7 +25,9 @@ The seed library's gotchas, and what they became here:
 
 * *every output must be consumed, or its producer never runs its backward*: an output Node that
   no call consumes does not block (only consumed outputs are waited for); to read a value without
-  sending a gradient back, use ``node.value``. ``g.waiting()`` says who is still waiting, for what.
+  sending a gradient back, use ``node.value`` or consume it under ``no_grad()``. ``g.waiting()``
+  says who is still waiting, for what. The forward pass must be complete before the first
+  ``backward()``: consuming the output of a call that has already run its backward is an error.
 * *a loss must not be 0-d*: ``backward()`` on any one-element Node (a 0-d loss included) seeds
   it with 1; other shapes take ``gradient=``, as ``Tensor.backward``.
 * *every module needs an optimizer*: a module without its own (``optimizers``) uses ``default``,
@@ -142,9 +144,15 @@ class Call:
         self.inputs: list[Node] = [a for a in args if isinstance(a, Node)]
         self.leaves: list[Tensor] = []
         local_args = []
+        recording = grad_mode.is_grad_enabled()
         for a in args:
             if isinstance(a, Node):
-                a.consumers += 1
+                if recording and a.producer is not None and a.producer.done:
+                    raise RuntimeError(f"LocalGraph: {name} consumes an output of {a.producer.name}, which has already "
+                                       "run its backward (it had heard from all the consumers it had then). Build "
+                                       "the whole forward pass before calling backward() on any loss")
+                if recording:  # a call under no_grad() will send nothing back: not waited for
+                    a.consumers += 1
                 leaf = Tensor(a.value, requires_grad=a.value.requires_grad or a.producer is not None
                               and a.producer.outputs[a.index].requires_grad)
                 self.leaves.append(leaf)

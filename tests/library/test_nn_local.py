@@ -194,6 +194,18 @@ def test_a_long_chain_runs_without_recursion():
     assert layers[0].weight.grad is not None
 
 
+def test_consuming_after_backward_is_an_error_and_no_grad_consumers_are_not_waited_for():
+    trunk, ha, hb = _net()
+    graph = LocalGraph()
+    h = graph(trunk, graph.input(X), name="trunk")
+    with minitorch.no_grad():
+        graph(hb, h)  # looked at, not trained: sends nothing, so the trunk must not wait for it
+    graph(CE, graph(ha, h), YA).backward()
+    assert trunk[0].weight.grad is not None and graph.waiting() == []
+    with pytest.raises(RuntimeError, match="trunk, which has already run its backward"):
+        graph(hb, h)
+
+
 def test_errors_say_what_went_wrong():
     trunk, ha, hb = _net()
     graph = LocalGraph()
