@@ -8,6 +8,7 @@ Where things live (see docs/architecture.md):
     minitorch.data     Dataset, DataLoader, toy sets, the shipped digits   lessons 05, 12
     minitorch.training the training loop, early stopping, progress, checkpoints    lesson 12
     minitorch.testing  gradcheck and assert_close
+    minitorch.autograd Function (custom ops), grad, backward           lesson 17
     minitorch.course   lesson generation, in-notebook checks, grading
 """
 
@@ -20,8 +21,9 @@ from .viz import draw_graph
 from . import testing
 from . import optim
 from . import data, training
+from . import autograd  # Function, grad, backward (lesson 17)
 
 __version__ = "0.1.0"
 
 __all__ = ["Value", "Neuron", "Layer", "MLP", *_tensor_package.__all__, "nn", "optim", "data", "training",
-           "testing", "viz", "save", "load", "draw_graph", "__version__"]
+           "testing", "viz", "autograd", "save", "load", "draw_graph", "__version__"]

@@ -22,6 +22,9 @@
     init.py        nn.init: xavier_/kaiming_ uniform_/normal_, uniform_, normal_, constant_, ... and calculate_gain
     functional.py  nn.functional (``F``): the stateless functions the modules call
     serialization.py  minitorch.save / minitorch.load: checkpoints without pickle
+    hooks.py       module forward / backward hooks and RemovableHandle (lesson 17)
+    local.py       LocalGraph: modules that run their own backward and update (lesson 17; not in torch)
+    dropconnect.py DropConnect: drop weights instead of activations (lesson 17; not in torch)
 """
 
 from . import functional, init
@@ -30,6 +33,7 @@ from .attention import MultiheadAttention
 from .container import ModuleList, Sequential
 from .dropout import Dropout
 from .layernorm import LayerNorm
+from .dropconnect import DropConnect
 from .linear import Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss
 from .module import Module
@@ -42,6 +46,7 @@ from .sparse import Embedding
 from . import utils
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, RNNCellBase, RNNBase
 from .transformer import TransformerEncoder, TransformerEncoderLayer
+from . import hooks, local  # noqa: E402  lesson 17
 
 __all__ = [
     "functional", "init", "Parameter", "Module", "Linear", "Identity", "Flatten", "Sequential", "ModuleList",
@@ -51,5 +56,6 @@ __all__ = [
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Embedding",
     "utils", "RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell",
     "GELU", "LayerNorm", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+    "DropConnect",
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
 ]

@@ -39,9 +39,12 @@ import numpy as np
 from ..tensor.autograd import zero_grads
 from ..tensor.dtypes import is_floating
 from ..tensor.tensor import Tensor
+from . import hooks
+from .hooks import RemovableHandle
 from .parameter import Parameter
 
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
+_HOOK_REGISTRIES = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks")
 
 
 class IncompatibleKeys(NamedTuple):
@@ -69,15 +72,50 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        for name in _HOOK_REGISTRIES:  # hooks.py: what runs around forward and backward
+            object.__setattr__(self, name, OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", set())
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """``module(x)`` runs ``module.forward(x)`` (the place where PyTorch also runs hooks)."""
+        """``module(x)`` runs ``module.forward(x)``, and the module's hooks around it (hooks.py)."""
         forward = getattr(type(self), "forward", None)
         if forward is None:
             raise TypeError(f"{type(self).__name__} has no forward method: a Module subclass must define "
                             f"forward(self, ...) to say what calling it computes")
+        if hooks.has_hooks(self):
+            return hooks.call_with_hooks(self, forward.__get__(self), args, kwargs)
         return forward(self, *args, **kwargs)
+
+    # ------------------------------------------------------------------ hooks (hooks.py has the details)
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every forward; a non-None result replaces ``args``.
+        With ``with_kwargs``: ``hook(module, args, kwargs)`` returning None or ``(args, kwargs)``.
+        ``prepend`` runs it before the hooks already registered. Returns a handle: ``.remove()``."""
+        self._require_init("register the forward pre-hook", getattr(hook, "__name__", "hook"))
+        return hooks.add_hook(self._forward_pre_hooks, hook, prepend, self._forward_pre_hooks_with_kwargs, with_kwargs)
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every forward; a non-None result replaces the
+        output. With ``with_kwargs``: ``hook(module, args, kwargs, output)``."""
+        self._require_init("register the forward hook", getattr(hook, "__name__", "hook"))
+        return hooks.add_hook(self._forward_hooks, hook, prepend, self._forward_hooks_with_kwargs, with_kwargs)
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients w.r.t. the module's outputs are
+        known (a tuple, one per output); a non-None result replaces them before they flow into it."""
+        self._require_init("register the backward pre-hook", getattr(hook, "__name__", "hook"))
+        return hooks.add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients w.r.t. the module's
+        inputs are known: ``grad_input`` has one entry per positional argument of forward (None for
+        non-tensors and inputs that need no grad). A non-None result replaces ``grad_input``."""
+        self._require_init("register the backward hook", getattr(hook, "__name__", "hook"))
+        return hooks.add_hook(self._backward_hooks, hook, prepend)
 
     # ------------------------------------------------------------------ registration
     def _require_init(self, what: str, name: str) -> None:

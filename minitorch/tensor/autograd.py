@@ -15,7 +15,7 @@ no op has to think about broadcasting in its backward.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
@@ -73,17 +73,27 @@ def _graph_freed(g: np.ndarray) -> tuple[np.ndarray, ...]:
         "call backward twice (or recompute the forward pass).")
 
 
-def run_backward(root: "Tensor", seed: np.ndarray, retain_graph: bool) -> None:
+def run_backward(root: "Tensor", seed: np.ndarray, retain_graph: bool,
+                 inputs: "Sequence[Tensor] | None" = None, accumulate: bool = True) -> list[np.ndarray | None]:
     """Push ``seed = dL/d(root)`` back through the graph; accumulate into leaves' ``.grad``.
 
     Visits the tensors in reverse topological order, so a tensor's gradient is complete (every
     consumer has added its share) before it is passed on to its inputs. Gradients in flight live
     in ``pending`` and are dropped as soon as they are used. Unless ``retain_graph``, each op's
     backward function and inputs are released right after use, so the graph's memory is freed.
+
+    With ``inputs`` (what ``Tensor.backward(inputs=...)`` and ``minitorch.autograd.grad`` pass),
+    only the part of the graph that leads to those tensors is run, and of the leaves only they
+    receive a gradient: into their ``.grad`` when ``accumulate``, else nowhere (``autograd.grad``);
+    tensors on that part that ``retain_grad()`` still get theirs, as in PyTorch. Either way the
+    gradient reaching each of them is returned, in order (None where none arrived).
     """
     from .tensor import Tensor
 
     order = topological_order(root)
+    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+    captured: list[np.ndarray | None] = [None] * (0 if inputs is None else len(inputs))
+    needed = None if wanted is None else _leads_to(order, wanted)
     pending: dict[int, np.ndarray] = {id(root): seed}
     for node in reversed(order):
         g = pending.pop(id(node), None)
@@ -94,10 +104,18 @@ def run_backward(root: "Tensor", seed: np.ndarray, retain_graph: bool) -> None:
                 replaced = hook(Tensor._constant(g))
                 if replaced is not None:
                     g = _hook_result(replaced, g)
-        if node._backward is None or node._retains_grad:
-            _accumulate(node, g)
+        if wanted is None:
+            if node._backward is None or node._retains_grad:
+                _accumulate(node, g)
+        else:
+            if id(node) in wanted:
+                captured[wanted[id(node)]] = g
+            if (accumulate and id(node) in wanted) or node._retains_grad:  # retain_grad() holds on every path
+                _accumulate(node, g)
         if node._backward is None:  # a leaf: nothing further back
             continue
+        if needed is not None and node._backward is not _graph_freed and not any(id(p) in needed for p in node._prev):
+            continue  # nothing wanted lies further back (autograd.grad of an inner tensor)
         if node._saved_versions is not None:
             check_versions(node)
         grads = node._backward(g)
@@ -108,12 +126,15 @@ def run_backward(root: "Tensor", seed: np.ndarray, retain_graph: bool) -> None:
             if pg.dtype != parent.data.dtype:  # e.g. float32 * float64 -> float64: back to float32
                 pg = pg.astype(parent.data.dtype)
             key = id(parent)
+            if needed is not None and key not in needed:
+                continue
             # Out of place: several inputs may have been handed the very same array.
             pending[key] = pending[key] + pg if key in pending else pg
         if not retain_graph:
             node._backward = _graph_freed
             node._prev = ()
             node._saved_versions = None
+    return captured
 
 
 def check_versions(node: "Tensor") -> None:
@@ -133,6 +154,37 @@ def check_versions(node: "Tensor") -> None:
                 f"operation: {what} of '{node._op}' (a tensor of shape {t.shape}) is at version {t._vc[0]}; "
                 f"expected version {version} instead. Modify a copy (.clone()) instead, or do the in-place change "
                 "after backward()")
+
+
+def _leads_to(order: list["Tensor"], wanted: dict[int, int]) -> set[int]:
+    """The ids of the tensors in ``order`` (inputs first) from which a wanted tensor is reached
+    going backward: the wanted ones and everything computed from them."""
+    needed: set[int] = set()
+    for node in order:
+        if id(node) in wanted or any(id(p) in needed for p in node._prev):
+            needed.add(id(node))
+    return needed
+
+
+NO_CREATE_GRAPH = ("create_graph=True is not supported: minitorch's backward functions compute on numpy arrays "
+                   "and record no graph, so gradients cannot be differentiated again (no higher-order derivatives)")
+
+
+def check_inputs(inputs: Any, where: str) -> list["Tensor"]:
+    """``inputs`` of ``backward(inputs=...)`` / ``autograd.grad``: one Tensor or a sequence of
+    them, each requiring grad (PyTorch's rules and errors)."""
+    from .tensor import Tensor
+
+    items = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not items:
+        raise RuntimeError(f"{where}: 'inputs' cannot be empty: name the tensors to differentiate with respect to")
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{where}: inputs[{i}] must be a Tensor, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError(f"{where}: inputs[{i}] (shape {t.shape}) does not require grad: one of the "
+                               "differentiated Tensors does not require grad")
+    return items
 
 
 def zero_grads(params: Iterable[Any], set_to_none: bool = True) -> None:

@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Sequence, Union
 import numpy as np
 
 from . import grad_mode
-from .autograd import run_backward
+from .autograd import NO_CREATE_GRAPH, check_inputs, run_backward
 from .dtypes import DEFAULT_FLOAT, is_floating, result_dtype, scalar_dtype, to_float
 from .helpers import (_check_matmul, _dim, _dims, _reduction_label, _restore_dims, _shape_args,  # noqa: F401
                       broadcast_error)
@@ -302,7 +302,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs: "Tensor | Sequence[Tensor] | None" = None) -> None:
         """Compute ``d(self)/d(leaf)`` for every leaf with ``requires_grad`` and add it to its ``.grad``.
 
         Args:
@@ -313,9 +314,16 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
                 and backward function are released as soon as they are used, so the memory of a
                 training step is freed by its backward.
 
+            create_graph: must be False: backward functions work on numpy arrays and record no
+                graph, so there are no higher-order derivatives (a RuntimeError says so).
+            inputs: accumulate only into these tensors' ``.grad`` (leaves or not) and run only
+                the part of the graph that leads to them; the others' ``.grad`` are untouched.
+
         Gradients *accumulate* across calls (as in PyTorch): zero them between training steps
         (``optimizer.zero_grad()``).
         """
+        if create_graph:
+            raise RuntimeError("backward: " + NO_CREATE_GRAPH)
         if not self._requires_grad:
             raise RuntimeError("backward: this tensor does not require grad and has no graph — did you set "
                                "requires_grad=True on an input, or compute it inside no_grad()?")
@@ -329,7 +337,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
             seed = np.asarray(getattr(gradient, "data", gradient), dtype=self.data.dtype)
             if seed.shape != self.shape:
                 raise RuntimeError(f"backward: gradient has shape {seed.shape} but the output has shape {self.shape}")
-        run_backward(self, seed, retain_graph)
+        targets = None if inputs is None else check_inputs(inputs, "backward")
+        run_backward(self, seed, bool(retain_graph), inputs=targets)
 
     def detach(self) -> "Tensor":
         """The same data (shared, not copied) as a new leaf with no graph and requires_grad=False.
@@ -795,17 +804,28 @@ class ValuesIndices(NamedTuple):
 
 
 class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+    """Returned by ``register_hook`` (and a Module's ``register_*_hook``); ``remove()`` unregisters
+    the hook. Also a context manager: ``with module.register_forward_hook(h): ...`` removes it on
+    leaving. ``extra_dicts`` are other registries keyed by the same id (PyTorch's ``extra_dict``)."""
 
     _next_id = 0
 
-    def __init__(self, hooks: dict[int, Any]):
+    def __init__(self, hooks: dict[int, Any], extra_dicts: Sequence[Any] = ()):
         self._hooks = hooks
+        self._extra = tuple(extra_dicts)
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
 
     def remove(self) -> None:
         self._hooks.pop(self.id, None)
+        for extra in self._extra:
+            extra.pop(self.id, None) if isinstance(extra, dict) else extra.discard(self.id)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
 
 
 # ---------------------------------------------------------------------- helpers
