@@ -80,8 +80,8 @@ def solution_lines(notebook: Path) -> list[list[str]]:
                 inside = True
             elif marker == END_SOLUTION:
                 inside = False
-            elif inside and len(_tokens(line)) >= RUN:
-                lines.append(_tokens(line))
+            elif inside and len(_tokens(line)) >= RUN and not marker.startswith(("def ", "class ")):
+                lines.append(_tokens(line))  # a signature is part of the exercise's statement, not its answer
     return lines
 
 

@@ -26,10 +26,10 @@ EXERCISES = [
     Exercise("17.2", "Record gradient norms with backward hooks", points=2, hints=(
         "A full backward hook is called as hook(module, grad_input, grad_output); grad_output[0] is the gradient "
         "with respect to the layer's output. Register one per Linear and keep the handles.",
-        "for name, module in model.named_modules(): if it is a Linear: norms[name] = []; define hook(m, gi, go) "
-        "that appends the norm of go[0]; handles.append(module.register_full_backward_hook(hook)). "
-        "Return norms, handles.",
-        "def hook(module, grad_input, grad_output, name=name): norms[name].append(float(np.linalg.norm(grad_output[0].numpy())))",
+        "walk the named sub-modules; for each Linear start an empty list under its name, define a hook that appends "
+        "the norm of the output gradient to that list (bind the name as a default argument: a closure in a loop "
+        "sees only the last name), register it and keep the handle; return both.",
+        "norms[name].append(float(np.linalg.norm(grad_output[0].numpy())))   # inside the hook",
     )),
     Exercise("17.3", "A backward hook that rescales the gradient", points=2, hints=(
         "Return a function of (module, grad_input, grad_output); what it returns replaces grad_input, so give "
@@ -50,9 +50,9 @@ EXERCISES = [
     Exercise("17.5", "A training step with an optimizer per module", points=3, hints=(
         "Build one LocalGraph with the optimizers, call the modules through it on nodes, and call backward() on "
         "each loss node separately: the optimizers step by themselves.",
-        "graph = LocalGraph(optimizers, default=shared); features = graph(trunk, graph.input(x)); loss_digit = "
-        "graph(digit_loss, graph(digit_head, features), digits); the same for parity; loss_digit.backward(); "
-        "loss_parity.backward(); return graph, loss_digit, loss_parity.",
+        "make the LocalGraph from the optimizers and the shared default; wrap x as the graph's input; run the trunk "
+        "on it, then each head on the trunk's node and each loss on its head's node with its targets; call "
+        "backward() on one loss node, then on the other; return the graph and both loss nodes.",
         "loss_parity = graph(parity_loss, graph(parity_head, features), odd)",
     )),
 ]
@@ -121,7 +121,7 @@ def _output_grad_norms(model, x):
     return {name: float(np.linalg.norm(g.numpy())) for name, g in zip(outs, grads)}
 
 
-@graded("17.2", hint="One list per Linear, keyed by its name in model.named_modules(); one value per backward.")
+@graded("17.2", hint="One list per Linear layer, keyed by the layer's name in the model; one value per backward pass.")
 def test_norms_are_recorded_for_every_linear(nb):
     model = _mlp()
     x = _tensor((5, 4), 3, requires_grad=False)
