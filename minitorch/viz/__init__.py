@@ -3,7 +3,7 @@
 from .graph import draw_graph
 from .plots import (plot_confusion_matrix, plot_decision_boundary, plot_history, plot_images, plot_loss_curve,
                     plot_lr_schedule, plot_trajectories)
-from .render import configure_renderer, find_renderer, to_svg
+from .render import RendererNotFoundError, configure_renderer, find_renderer, to_svg
 
-__all__ = ["draw_graph", "configure_renderer", "find_renderer", "to_svg", "plot_loss_curve", "plot_decision_boundary",
+__all__ = ["draw_graph", "RendererNotFoundError", "configure_renderer", "find_renderer", "to_svg", "plot_loss_curve", "plot_decision_boundary",
            "plot_history", "plot_confusion_matrix", "plot_images", "plot_trajectories", "plot_lr_schedule"]
