@@ -59,7 +59,7 @@ def stub_source(source: str, where: str = "cell") -> str:
 
 
 class _CellNames(ast.NodeVisitor):
-    """What one cell's code binds at top level, loads anywhere, and may change in place.
+    """What one statement of a cell binds at top level, loads anywhere, and may change in place.
 
     ``functions`` maps each function or class the cell defines to the global names its body loads:
     they are looked up when it is *called*, so a later cell that calls it depends on them then.
@@ -86,14 +86,19 @@ class _CellNames(ast.NodeVisitor):
         else:
             self._bind(node.id)
 
-    def _definition(self, node: ast.AST, name: str) -> None:
-        self._bind(name)
+    def _inside(self, node: ast.AST) -> tuple[_CellNames, set[str]]:
+        """The names of a nested scope's body, and the names local to it (assigned, or arguments)."""
         inner = _CellNames()
-        inner._depth = 1
+        inner._depth = self._depth + 1
         for child in ast.iter_child_nodes(node):
             inner.visit(child)
         local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
         local |= {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)}
+        return inner, local
+
+    def _definition(self, node: ast.AST, name: str) -> None:
+        self._bind(name)
+        inner, local = self._inside(node)
         free = inner.loaded - local
         self.loaded |= free
         if self._depth == 0:
@@ -101,12 +106,7 @@ class _CellNames(ast.NodeVisitor):
 
     def _own_scope(self, node: ast.AST) -> None:
         """A comprehension or lambda: its loop variables and arguments are its own."""
-        inner = _CellNames()
-        inner._depth = self._depth + 1
-        for child in ast.iter_child_nodes(node):
-            inner.visit(child)
-        local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-        local |= {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)}
+        inner, local = self._inside(node)
         self.loaded |= inner.loaded - local
         self.calls += [(c - local, a - local, p - local, r if r not in local else None) for c, a, p, r in inner.calls]
         self.stores += [(n, v - local) for n, v in inner.stores if n not in local]
