@@ -14,7 +14,7 @@ def pytest_addoption(parser):
 
 
 # Longest first: with `-n 2 --dist loadscope` each module (and each notebook under nbval) goes to
-# one worker, in collection order (`--no-loadscope-reorder` in pyproject.toml), so the run ends
+# one worker, in collection order (pytest_configure turns xdist's reordering off), so the run ends
 # soonest when the long units start first and the many short ones fill in at the end (LPT
 # scheduling). Measured costs: the grader end-to-end tests run every notebook in subprocesses;
 # then each notebook's nbval run and graded tests, later lessons being the longer ones.
@@ -31,6 +31,15 @@ def _cost_rank(nodeid: str) -> tuple:
     if path.startswith("tests/graded/test_lesson"):
         return (2, -int(name[len("test_lesson"):][:2]))
     return (3, 0)
+
+
+def pytest_configure(config):
+    # nbval runs a notebook's cells in order in one kernel: a notebook must not be split between
+    # workers, as plain `-n 2` (xdist's "load") would do.
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadscope"
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False  # keep the longest-first order made below
 
 
 def pytest_collection_modifyitems(config, items):

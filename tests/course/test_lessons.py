@@ -108,7 +108,7 @@ def _code(*sources):
 
 
 def test_outputs_that_depend_on_a_solution_region_are_found_transitively():
-    from minitorch.course.lessons import solution_dependent_cells
+    from minitorch.course.dependencies import solution_dependent_cells
 
     cells = _code(
         "import numpy as np\nxs = np.arange(3)\nzs = np.ones(2)",                     # 0 clean
@@ -129,7 +129,7 @@ def test_outputs_that_depend_on_a_solution_region_are_found_transitively():
 
 
 def test_objects_handed_to_the_learners_code_are_dependent_afterwards():
-    from minitorch.course.lessons import solution_dependent_cells
+    from minitorch.course.dependencies import solution_dependent_cells
 
     cells = _code(
         "import minitorch\nmodel = minitorch.nn.Linear(2, 1)\nstate = model.state_dict()",  # 0
