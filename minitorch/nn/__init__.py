@@ -16,10 +16,11 @@
 
 from . import functional, init
 from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .container import ModuleList, Sequential
+from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
+                   SmoothL1Loss)
 from .module import Module
 from .normalization import BatchNorm1d
 from .parameter import Parameter
@@ -29,4 +30,5 @@ __all__ = [
     "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
     "Dropout", "BatchNorm1d",
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
+    "SmoothL1Loss", "ModuleDict",
 ]

@@ -163,6 +163,10 @@ class BatchNorm1d(Module):
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
 
+    def _absent_state(self) -> dict[str, Any]:
+        """A state_dict saved without ``num_batches_tracked`` (older PyTorch) loads with 0, as in PyTorch."""
+        return {"num_batches_tracked": np.array(0, dtype=np.int64)} if self.track_running_stats else {}
+
     def reset_parameters(self) -> None:
         """Running statistics and the affine scale and shift back to their initial values."""
         self.reset_running_stats()
