@@ -13,6 +13,7 @@ back into the input's shape (the inverse reshape / transpose, or a scatter for i
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
@@ -37,12 +38,8 @@ class ViewOps:
             RuntimeError: the new shape does not hold the same number of elements.
         """
         new_shape = _infer_shape(_shape_args(shape, "reshape"), self.data.size, "reshape")
-        try:
-            out = np.reshape(self.data, new_shape, copy=False)
-            is_view = True
-        except ValueError:  # e.g. a transposed tensor: the values must be copied into the new order
-            out, is_view = self.data.reshape(new_shape), False
-        return self._reshaped(out, "reshape", is_view)
+        out = self.data.reshape(new_shape)  # a copy when the layout needs one (e.g. a transposed tensor)
+        return self._reshaped(out, "reshape", _owner(out) is _owner(self.data))
 
     def view(self, *shape: int | Sequence[int]) -> "Tensor":
         """The same storage seen with a new shape: writes into the view are seen by self.
@@ -53,9 +50,8 @@ class ViewOps:
                 rule, use ``reshape`` or ``contiguous().view``).
         """
         new_shape = _infer_shape(_shape_args(shape, "view"), self.data.size, "view")
-        try:
-            out = np.reshape(self.data, new_shape, copy=False)
-        except ValueError:
+        out = self.data.reshape(new_shape)
+        if _owner(out) is not _owner(self.data):
             raise RuntimeError(f"view: a tensor of shape {self.shape} and strides {_strides(self.data)} cannot be "
                                f"viewed as {new_shape}: view size is not compatible with input tensor's size and "
                                "stride (at least one dimension spans across two contiguous subspaces). Use "
@@ -238,11 +234,18 @@ def view_positions(view: "Tensor") -> np.ndarray:
 
 def _infer_shape(shape: tuple[int, ...], size: int, op: str) -> tuple[int, ...]:
     """``shape`` with a -1 filled in; RuntimeError (PyTorch's) when it cannot hold ``size`` elements."""
-    known = int(np.prod([n for n in shape if n != -1]))
+    if -1 not in shape and math.prod(shape) == size and min(shape, default=0) >= 0:
+        return shape  # the common case, quickly
+    known = math.prod(n for n in shape if n != -1)
     if shape.count(-1) > 1 or any(n < -1 for n in shape) or (-1 in shape and (known == 0 or size % known)) or \
             (-1 not in shape and known != size):
         raise RuntimeError(f"{op}: shape {list(shape)} is invalid for input of size {size}")
     return tuple(size // known if n == -1 else n for n in shape)
+
+
+def _owner(a: np.ndarray) -> np.ndarray:
+    """The array that owns ``a``'s memory (numpy points every view's ``base`` at it)."""
+    return a if a.base is None else a.base
 
 
 def _strides(a: np.ndarray) -> tuple[int, ...]:
