@@ -37,8 +37,9 @@ class AliasOps:
 
     multiply = mul
 
-    def div(self, other: Any) -> "Tensor":
-        return self / other
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        """``self / other``; ``rounding_mode="trunc"`` or ``"floor"`` rounds the quotient."""
+        return self / other if rounding_mode is None else self._rounded_div(other, rounding_mode)
 
     divide = true_divide = div
 

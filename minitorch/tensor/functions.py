@@ -169,12 +169,13 @@ def abs(input: Tensor) -> Tensor:
     return input.abs()
 
 
-def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-    return input.sum(dim, keepdim)
+def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    return input.sum(dim, keepdim, dtype=dtype)
 
 
-def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-    return input.mean(dim, keepdim)
+def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+         dtype: Any = None) -> Tensor:
+    return input.mean(dim, keepdim, dtype=dtype)
 
 
 # ---------------------------------------------------------------------- function forms of tensor methods
@@ -201,9 +202,9 @@ def mul(input: Any, other: Any) -> Tensor:
     return a * b
 
 
-def div(input: Any, other: Any) -> Tensor:
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     a, b = _pair(input, other, "div")
-    return a / b
+    return a.div(b, rounding_mode=rounding_mode)
 
 
 subtract, multiply, divide, true_divide = sub, mul, div, div
@@ -302,8 +303,9 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
-def logical_not(input: Tensor) -> Tensor:
-    return input.logical_not()
+def logical_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    result = input.logical_not()
+    return result if out is None else out.copy_(result)
 
 
 def bitwise_not(input: Tensor) -> Tensor:

@@ -49,6 +49,8 @@ class ViewOps:
                 be viewed that way without copying (e.g. a transposed tensor flattened; PyTorch's
                 rule, use ``reshape`` or ``contiguous().view``).
         """
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):  # view(dtype)
+            return self._view_as_dtype(np.dtype(shape[0]))
         new_shape = _infer_shape(_shape_args(shape, "view"), self.data.size, "view")
         out = self.data.reshape(new_shape)
         if _owner(out) is not _owner(self.data):
@@ -66,6 +68,15 @@ class ViewOps:
 
         result = self._from_op(out, (self,), op, backward)
         return _as_view(result, self, lambda a: a.reshape(new_shape)) if is_view else result
+
+    def _view_as_dtype(self, dtype: np.dtype) -> "Tensor":
+        """The same bytes read as ``dtype`` (no gradient), sharing storage."""
+        try:
+            out = self.data.view(dtype)
+        except ValueError as e:
+            raise RuntimeError(f"view: cannot view a tensor of shape {self.shape} and dtype {self.dtype} as "
+                               f"{dtype} ({e})") from None
+        return _as_view(self._constant(out), self, lambda x: x.view(dtype))
 
     def view_as(self, other: "Tensor") -> "Tensor":
         return self.view(other.shape)

@@ -94,6 +94,40 @@ def test_minitorch_matches_torch_on_the_conformance_sweep():
     assert not stale, f"listed as known differences but now matching torch: {stale}"
 
 
+@pytest.mark.torch
+def test_live_sweep_against_installed_torch():
+    """The same sweep, against the torch installed now (catches a stale reference file)."""
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as tF
+
+    differ = {}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for case_id, expr, names, inplace in cases():
+            expected = run_case(torch, tF, expr, names, inplace)
+            why = compare(expected, run_case(minitorch, F, expr, names, inplace))
+            if why is not None and case_id not in KNOWN_DIFFERENCES:
+                differ[case_id] = why
+    assert not differ, "\n".join(f"{k}: {v}" for k, v in list(differ.items())[:40])
+
+
+@pytest.mark.torch
+def test_pytorchs_docstring_examples_run_on_minitorch():
+    """PyTorch's own examples for the names minitorch exports (tests/references/run_torch_doc_examples.py)."""
+    torch = pytest.importorskip("torch")
+    from run_torch_doc_examples import check, names
+
+    verdicts = {}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for label, obj in names(minitorch, torch):
+            result = check(label, obj, torch, minitorch)
+            if result is not None:
+                verdicts[label] = result
+    failing = {k: why for k, (v, why) in verdicts.items() if v != "pass"}
+    assert len(verdicts) >= 90 and len(failing) / len(verdicts) <= 0.03, "\n".join(f"{k}: {v}" for k, v in failing.items())
+
+
 if __name__ == "__main__":  # python tests/library/test_conformance.py: the differences, grouped by op
     res = sweep()
     bad = {k: v for k, v in res.items() if v is not None}
