@@ -421,7 +421,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
                 q = np.floor_divide(x, y)
                 out = q if rounding_mode == "floor" else np.where((q < 0) & (q * y != x), q + 1, q).astype(q.dtype)
             else:
-                out = (np.floor if rounding_mode == "floor" else np.trunc)(x / y)
+                out = np.floor_divide(x, y) if rounding_mode == "floor" else np.trunc(x / y)
 
         def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             return np.zeros_like(g), np.zeros_like(g)
@@ -472,6 +472,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         """Matrix product with numpy's (and PyTorch's) rules: 1-D operands are vectors, and
         leading (batch) dimensions broadcast: ``(B, n, k) @ (k, m) -> (B, n, m)``."""
         other = _operand(other, self, "matmul")
+        if self.data.dtype.kind == "b" or other.data.dtype.kind == "b":
+            raise TypeError("matmul: not implemented for bool tensors (convert with .int() or .float())")
         a, b = _promoted(self, other)
         _check_matmul(a.shape, b.shape)
         out = a @ b

@@ -99,9 +99,9 @@ class ViewOps:
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         """Merge dimensions ``start_dim..end_dim`` (inclusive) into one (a view when possible)."""
+        start, end = _dim(start_dim, self.ndim, "flatten"), _dim(end_dim, self.ndim, "flatten")
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = _dim(start_dim, self.ndim, "flatten"), _dim(end_dim, self.ndim, "flatten")
         if start > end:
             raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (tensor shape "
                                f"{self.shape})")
@@ -155,6 +155,8 @@ class ViewOps:
     @property
     def mT(self) -> "Tensor":
         """The last two dimensions swapped (a batch of transposed matrices)."""
+        if self.ndim == 0:
+            return self.view(())
         if self.ndim < 2:
             raise RuntimeError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
         return self.transpose(-2, -1)
