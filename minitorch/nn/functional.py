@@ -134,7 +134,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
     """
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise RuntimeError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     class_axis = 0 if input.ndim == 1 else 1
     target_array = np.asarray(getattr(target, "data", target))
     if target_array.dtype.kind == "f":  # soft labels: -sum_c p_c log q_c
@@ -210,7 +210,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     for small errors and ``± delta`` for large ones: MSE's smoothness without its outlier pull.
     """
     if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
     d = input - _target(input, target, reduction, "huber_loss")
     small = np.abs(d.data) < delta
     return _reduce(_weighted(where(small, 0.5 * d * d, delta * (d.abs() - 0.5 * delta)), weight), reduction)
@@ -367,8 +367,9 @@ def _target(input: Tensor, target: Any, reduction: str, op: str) -> Tensor:
     if not isinstance(target, Tensor):
         target = Tensor._constant(np.asarray(target, dtype=to_float(input.data).dtype))
     if input.shape != target.shape:
-        raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ; "
-                         "reshape one of them (broadcasting here is almost always a bug)")
+        error = ValueError if op.startswith("binary_cross_entropy") else RuntimeError  # PyTorch's classes
+        raise error(f"{op}: input shape {input.shape} and target shape {target.shape} differ; "
+                    "reshape one of them (broadcasting here is almost always a bug)")
     return target
 
 

@@ -59,7 +59,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
         if t is not None and t.shape != (channels,):
-            raise ValueError(f"batch_norm: {name} has shape {t.shape}, expected ({channels},) for input of shape "
+            raise RuntimeError(f"batch_norm: {name} has shape {t.shape}, expected ({channels},) for input of shape "
                              f"{input.shape} (one value per channel C = {channels})")
     use_batch_stats = training or running_mean is None or running_var is None
     if use_batch_stats and per_channel <= 1:
@@ -178,9 +178,10 @@ class BatchNorm1d(Module):
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
             raise TypeError(f"{self!r}: expected a Tensor input, got {type(input).__name__}")
-        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
-            raise ValueError(f"{self!r}: expected input of shape (N, {self.num_features}) or "
-                             f"(N, {self.num_features}, L), got {input.shape}")
+        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:  # PyTorch: ValueError for the
+            error = ValueError if input.ndim not in (2, 3) else RuntimeError  # rank, RuntimeError for C
+            raise error(f"{self!r}: expected input of shape (N, {self.num_features}) or "
+                        f"(N, {self.num_features}, L), got {input.shape}")
         updating = self.training and self.track_running_stats
         factor = 0.0 if self.momentum is None else self.momentum
         if updating and self.momentum is None:  # a cumulative average: the k-th batch gets weight 1/k

@@ -69,6 +69,8 @@ def full(size: Sequence[int], fill_value: Number, *, dtype: Any = None, requires
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """The ``n x m`` identity matrix (ones on the diagonal)."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"eye: n and m must be greater or equal to 0, got n={n}, m={m}")
     return _leaf(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 

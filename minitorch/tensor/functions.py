@@ -19,8 +19,8 @@ from .tensor import Number, Tensor, _dim, _operand, _promoted, broadcast_error
 def _tensors(tensors: Sequence[Any], op: str) -> list[Tensor]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{op}: expected a non-empty list or tuple of tensors, got {type(tensors).__name__}")
-    if not tensors:
-        raise ValueError(f"{op}: expected a non-empty list of Tensors")
+    if not tensors:  # PyTorch: ValueError from cat, RuntimeError from stack
+        raise (ValueError if op == "cat" else RuntimeError)(f"{op}: expected a non-empty list of Tensors")
     bad = [i for i, t in enumerate(tensors) if not isinstance(t, Tensor)]
     if bad:
         raise TypeError(f"{op}: element {bad[0]} is a {type(tensors[bad[0]]).__name__}, expected a Tensor")

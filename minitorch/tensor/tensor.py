@@ -223,10 +223,16 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._one_number("float"))
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._one_number("int"))
+
+    def _one_number(self, op: str) -> Number:
+        if self.data.size != 1:  # ValueError here, as PyTorch (item() raises RuntimeError)
+            raise ValueError(f"{op}: only one element tensors can be converted to Python scalars, got shape "
+                             f"{self.shape}")
+        return self.data.item()
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
