@@ -113,3 +113,8 @@ def test_micrograd_code_runs_unchanged():
     assert isinstance(Layer(3, 1)([1.0, 2.0, 3.0]), Value)
     assert Neuron(2, nonlin=False).activation is None and Neuron(2, nonlin=True).activation == "relu"
     assert isinstance(MLP(3, [4, 4, 1])([1.0, 2.0, 3.0]), Value)
+
+
+def test_numpy_of_a_tensor_that_requires_grad():
+    w = minitorch.ones(2, requires_grad=True)
+    assert w.numpy() is w.data  # PyTorch raises RuntimeError here
