@@ -84,3 +84,52 @@ class ModuleList(_IndexedModules):
 
     def _slice(self, items: list[tuple[str, Module]]) -> Module:
         return ModuleList(module for _, module in items)  # renumbered from 0, as in PyTorch
+
+
+class ModuleDict(Module):
+    """A dict of modules that are registered under their keys (in insertion order), as
+    ``torch.nn.ModuleDict``: ``self.heads = ModuleDict({"cls": Linear(8, 3), "box": Linear(8, 4)})``.
+    Like ModuleList it has no ``forward``."""
+
+    def __init__(self, modules: Any = None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, _check_module(module, f"ModuleDict[{key!r}] = ..."))
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> Iterable[str]:
+        return self._modules.keys()
+
+    def values(self) -> Iterable[Module]:
+        return self._modules.values()
+
+    def items(self) -> Iterable[tuple[str, Module]]:
+        return self._modules.items()
+
+    def pop(self, key: str) -> Module:
+        return self._modules.pop(key)
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def update(self, modules: Any) -> None:
+        """Add (or replace) modules from a mapping or from ``(key, module)`` pairs."""
+        for key, module in (modules.items() if hasattr(modules, "items") else modules):
+            self[key] = module

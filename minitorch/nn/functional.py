@@ -22,7 +22,7 @@ from ..tensor.tensor import Tensor, _dim
 
 __all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "log_softmax", "nll_loss", "cross_entropy", "mse_loss",
            "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "multi_margin_loss",
-           "l1_penalty", "l2_penalty"]
+           "l1_penalty", "l2_penalty", "smooth_l1_loss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's kernels declare it `constexpr float EPSILON = 1e-12`
@@ -105,17 +105,22 @@ def _softmax_axis(input: Tensor, dim: int, op: str) -> int:
     return _dim(dim, input.ndim, op)
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
+def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_average: Any = None,
+             ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood: ``-input[i, target[i]]``, averaged (or summed) over samples.
 
     ``input`` holds log-probabilities, ``(N, C)`` (or ``(C,)``, or ``(N, C, d1, ...)``), and
     ``target`` class indices ``(N,)`` (or ``()``, or ``(N, d1, ...)``). Samples whose target is
-    ``ignore_index`` count for nothing, and ``"mean"`` averages over the others.
+    ``ignore_index`` count for nothing, and ``"mean"`` averages over the others. ``weight``
+    (``(C,)``) scales each class's loss; "mean" then divides by the summed weights (PyTorch's
+    definition). ``size_average``/``reduce`` are PyTorch's deprecated spellings, accepted and unused
+    when None.
     """
-    return _nll("nll_loss", input, target, reduction, ignore_index)
+    return _nll("nll_loss", input, target, reduction, ignore_index, weight)
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", ignore_index: int = -100,
+def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size_average: Any = None,
+                  ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of logits ``input`` (``(N, C)``, ``(C,)`` or ``(N, C, d1, ...)``) against
     ``target``: either class indices (integers, shape ``(N,)``...) — then it is
@@ -124,11 +129,12 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", ignore_in
     ``label_smoothing = ε`` trains towards a softened target: ``1 - ε`` on the true class plus
     ``ε / C`` spread over all ``C`` classes, i.e. per sample
     ``(1 - ε) * (-log q_y) + ε * mean_c(-log q_c)`` (PyTorch's definition). Stable for any logits:
-    everything goes through ``log_softmax``. (PyTorch's class ``weight`` is not supported.)
+    everything goes through ``log_softmax``. ``weight`` (``(C,)``) scales each class's terms; with
+    class-index targets "mean" divides by the summed weights of the targets (PyTorch's definition).
     """
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise RuntimeError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     class_axis = 0 if input.ndim == 1 else 1
     target_array = np.asarray(getattr(target, "data", target))
     if target_array.dtype.kind == "f":  # soft labels: -sum_c p_c log q_c
@@ -138,35 +144,64 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", ignore_in
         probs = target if isinstance(target, Tensor) else Tensor(target_array)
         if label_smoothing:
             probs = probs * (1 - label_smoothing) + label_smoothing / input.shape[class_axis]
-        losses = -(probs * log_softmax(input, class_axis)).sum(dim=class_axis)
+        weighted = log_softmax(input, class_axis) * _class_weight(weight, input, class_axis)
+        losses = -(probs * weighted).sum(dim=class_axis)
         return _reduce(losses, reduction)
     logp = log_softmax(input, class_axis)
     if not label_smoothing:
-        return _nll("cross_entropy", logp, target, reduction, ignore_index)
-    nll = _nll("cross_entropy", logp, target, "none", ignore_index)  # 0 for ignored samples
+        return _nll("cross_entropy", logp, target, reduction, ignore_index, weight)
+    nll = _nll("cross_entropy", logp, target, "none", ignore_index, weight)  # 0 for ignored samples
     keep = target_array != ignore_index
-    uniform = -logp.mean(dim=class_axis) * keep  # the smoothing term, mean_c(-log q_c)
+    uniform = -(logp * _class_weight(weight, input, class_axis)).mean(dim=class_axis) * keep  # mean_c(-w_c log q_c)
     losses = nll * (1 - label_smoothing) + uniform * label_smoothing
-    if reduction == "mean":
-        return losses.sum() / int(keep.sum())  # over the samples that count, as nll_loss does
+    if reduction == "mean":  # over the (weights of the) samples that count, as nll_loss does
+        w = np.ones(input.shape[class_axis]) if weight is None else np.asarray(getattr(weight, "data", weight))
+        count = float((w[np.where(keep, target_array, 0)] * keep).sum())
+        return losses.sum() / count if count else losses.sum() * float("nan")
     return _reduce(losses, reduction)
 
 
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def _class_weight(weight: Any, input: Tensor, class_axis: int) -> Any:
+    """``weight`` (C,) shaped to broadcast along the class axis of ``input``, or 1."""
+    if weight is None:
+        return 1.0
+    w = weight if isinstance(weight, Tensor) else Tensor(np.asarray(weight, dtype=input.data.dtype))
+    return w.reshape((-1,) + (1,) * (input.ndim - class_axis - 1))
+
+
+def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
     """Mean squared error ``mean((input - target)^2)``. The shapes must be equal: broadcasting a
     ``(N, 1)`` prediction against ``(N,)`` targets would silently compare every pair (PyTorch
     only warns; this is an error)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     diff = input - _target(input, target, reduction, "mse_loss")
-    return _reduce(diff * diff, reduction)
+    return _reduce(_weighted(diff * diff, weight), reduction)
 
 
-def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
     """Mean absolute error ``mean(|input - target|)``. Its gradient is ``sign(input - target)``
     (0 where they are equal): every error pulls equally hard, so outliers matter less than in MSE."""
-    return _reduce((input - _target(input, target, reduction, "l1_loss")).abs(), reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _reduce(_weighted((input - _target(input, target, reduction, "l1_loss")).abs(), weight), reduction)
 
 
-def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """``0.5 d² / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (d = input - target): the
+    Huber loss divided by ``beta`` (PyTorch's SmoothL1Loss; Girshick, Fast R-CNN, 2015). ``beta=0``
+    is the L1 loss."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    return huber_loss(input, target, reduction=reduction, delta=beta) / beta
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
     """Quadratic near the target, linear far from it. With ``d = input - target``:
 
     ``0.5 d²`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``.
@@ -175,13 +210,14 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     for small errors and ``± delta`` for large ones: MSE's smoothness without its outlier pull.
     """
     if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
     d = input - _target(input, target, reduction, "huber_loss")
     small = np.abs(d.data) < delta
-    return _reduce(where(small, 0.5 * d * d, delta * (d.abs() - 0.5 * delta)), reduction)
+    return _reduce(_weighted(where(small, 0.5 * d * d, delta * (d.abs() - 0.5 * delta)), weight), reduction)
 
 
-def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size_average: Any = None,
+                         reduce: Any = None, reduction: str = "mean") -> Tensor:
     """``-(y log p + (1 - y) log(1 - p))`` for probabilities ``p = input`` in [0, 1] and targets
     ``y`` (0/1, or soft, in [0, 1]) of the same shape.
 
@@ -191,6 +227,7 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     ``binary_cross_entropy_with_logits`` on raw scores: a sigmoid that rounds to exactly 0 or 1
     has already lost the information this loss needs.
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     t = _target(input, target, reduction, "binary_cross_entropy")
     p, y = to_float(input.data), t.data
     outside = (p < 0) | (p > 1) | np.isnan(p)
@@ -207,10 +244,12 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
         return (g * (p - y) / np.maximum(p * (1 - p), _BCE_EPS),  # d/dp, denominator clamped like PyTorch
                 g * (log_not_p - log_p))  # d/dy (finite even at p = 0 or 1, where PyTorch gives inf)
 
-    return _reduce(Tensor._from_op(out, (input, t), "binary_cross_entropy", backward), reduction)
+    return _reduce(_weighted(Tensor._from_op(out, (input, t), "binary_cross_entropy", backward), weight), reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor | None = None,
+                                     size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
     """Binary cross-entropy of ``sigmoid(input)`` against ``target``, computed from the logits
     ``x = input`` without ever forming the sigmoid:
 
@@ -218,16 +257,40 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str 
 
     (the same number, rearranged so that ``e`` is only raised to non-positive powers: exact and
     finite for any logit, e.g. ±1e4). The gradient is simply ``sigmoid(x) - y``.
+
+    ``pos_weight`` (broadcast along the last dim: one per class) weighs the positive term, PyTorch's
+    ``-(pos_weight y log σ(x) + (1 - y) log(1 - σ(x)))``, written as
+    ``(1 - y) x + (1 + (pos_weight - 1) y) softplus(-x)``; ``weight`` scales each element's loss.
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     t = _target(input, target, reduction, "binary_cross_entropy_with_logits")
     x, y = to_float(input.data), t.data
-    out = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+    softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))  # log(1 + e^-x), stable
+    pw = 1.0 if pos_weight is None else np.asarray(getattr(pos_weight, "data", pos_weight), dtype=x.dtype)
+    scale = 1 + (pw - 1) * y
+    out = (1 - y) * x + scale * softplus_neg
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sig = np.exp(-np.logaddexp(0, -x))  # sigmoid(x) = e^(-softplus(-x)), stable for any x
-        return g * (sig - y), -g * x
+        return g * ((1 - y) + scale * (sig - 1)), g * (-x + (pw - 1) * softplus_neg)
 
-    return _reduce(Tensor._from_op(out, (input, t), "binary_cross_entropy_with_logits", backward), reduction)
+    losses = Tensor._from_op(out, (input, t), "binary_cross_entropy_with_logits", backward)
+    return _reduce(_weighted(losses, weight), reduction)
+
+
+def legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` flags turned into a ``reduction``, exactly
+    as ``torch.nn._reduction.legacy_get_string`` does (None counts as True); ``reduction`` when
+    both are None. So ``nn.MSELoss('sum')`` averages, as it does in PyTorch."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return "mean" if size_average and reduce else "sum" if reduce else "none"
+
+
+def _weighted(losses: Tensor, weight: Any) -> Tensor:
+    return losses if weight is None else losses * weight
 
 
 def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
@@ -304,8 +367,9 @@ def _target(input: Tensor, target: Any, reduction: str, op: str) -> Tensor:
     if not isinstance(target, Tensor):
         target = Tensor._constant(np.asarray(target, dtype=to_float(input.data).dtype))
     if input.shape != target.shape:
-        raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ; "
-                         "reshape one of them (broadcasting here is almost always a bug)")
+        error = ValueError if op.startswith("binary_cross_entropy") else RuntimeError  # PyTorch's classes
+        raise error(f"{op}: input shape {input.shape} and target shape {target.shape} differ; "
+                    "reshape one of them (broadcasting here is almost always a bug)")
     return target
 
 
@@ -341,7 +405,10 @@ def _check_class_range(op: str, t: np.ndarray, classes: int, shape: tuple[int, .
                          f"{classes} classes: targets must be in 0..{classes - 1}")
 
 
-def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int) -> Tensor:
+def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int, weight: Any = None) -> Tensor:
+    """``-w[t] logp[t]`` per sample; "mean" divides by the sum of the weights ``w[t]`` of the
+    samples that count (their number, without ``weight``). When none counts (every target is
+    ``ignore_index``) the mean is 0/0 = NaN, as in PyTorch, and the gradient is 0, not NaN."""
     _check_reduction(reduction, op)
     t = _class_targets(op, logp, target)
     class_axis = 0 if logp.ndim == 1 else 1
@@ -350,6 +417,12 @@ def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int) 
     ignoring = not keep.all()
     safe = np.where(keep, t, 0) if ignoring else t
     _check_class_range(op, safe, classes, logp.shape)
+    if weight is not None:
+        w = np.asarray(getattr(weight, "data", weight), dtype=logp.data.dtype)
+        if w.shape != (classes,):
+            raise RuntimeError(f"{op}: weight must have one entry per class, shape ({classes},), got {w.shape}")
+        keep = w[safe] * keep  # each sample's weight (0 when ignored)
+        ignoring = True
     # With the class axis last and all samples stacked into rows, the picked entries of the
     # (M, C) array are simply [rows, safe]. (Only (N, C, d1, ...) inputs need the axis moved.)
     last = class_axis == logp.ndim - 1
@@ -358,12 +431,14 @@ def _nll(op: str, logp: Tensor, target: Any, reduction: str, ignore_index: int) 
     losses = -moved.reshape(-1, classes)[rows, cols].reshape(t.shape)
     if ignoring:
         losses = losses * keep
-    count = int(keep.sum()) if ignoring else t.size
-    out = losses if reduction == "none" else losses.sum() if reduction == "sum" else losses.sum() / count
+    count = keep.sum() if ignoring else t.size
+    with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0 = NaN, PyTorch's answer
+        out = losses if reduction == "none" else losses.sum() if reduction == "sum" else \
+            np.asarray(losses.sum() / count, dtype=losses.dtype)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         # Only each sample's picked log-probability has a gradient: -1 (times 1/count for the mean).
-        per_sample = -g if reduction != "mean" else -g / count
+        per_sample = -g if reduction != "mean" else -g / count if count else np.zeros_like(g)
         if ignoring:
             per_sample = per_sample * keep
         grad = np.zeros((safe.size, classes), dtype=g.dtype)

@@ -52,7 +52,7 @@ class Linear(Module):
         if not isinstance(input, Tensor):
             raise TypeError(f"{self!r}: expected a Tensor input, got {type(input).__name__}")
         if input.ndim == 0 or input.shape[-1] != self.in_features:
-            raise ValueError(f"{self!r}: input has shape {input.shape}, expected the last dimension to be "
+            raise RuntimeError(f"{self!r}: input has shape {input.shape}, expected the last dimension to be "
                              f"in_features={self.in_features}, i.e. shape (*, {self.in_features})")
         return F.linear(input, self.weight, self.bias)
 

@@ -384,6 +384,7 @@ class Module:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"load_state_dict: expected a dict of name -> tensor, got {type(state_dict).__name__}")
         targets = self.state_dict(keep_vars=True)
+        state_dict = {**_absent_state(self, state_dict), **state_dict}
         missing = [key for key in targets if key not in state_dict]
         unexpected = [key for key in state_dict if key not in targets]
         values: dict[str, np.ndarray] = {}
@@ -413,6 +414,11 @@ class Module:
             target = targets[key].data
             target[...] = value.astype(target.dtype, copy=False)  # in place: optimizers keep their references
         return IncompatibleKeys(missing, unexpected)
+
+    def _absent_state(self) -> dict[str, Any]:
+        """Values for entries an older state_dict may lack (BatchNorm's num_batches_tracked), as
+        PyTorch's ``_load_from_state_dict`` fills them in. None here."""
+        return {}
 
     # ------------------------------------------------------------------ display
     def extra_repr(self) -> str:
@@ -444,3 +450,14 @@ def _shape_of(value: Any) -> Any:
         return _as_array(value).shape
     except Exception:  # noqa: BLE001 - only used to describe the value in an error message
         return "unknown"
+
+
+def _absent_state(module: Module, state_dict: Mapping[str, Any]) -> dict[str, Any]:
+    """The defaults every sub-module offers for the keys ``state_dict`` lacks."""
+    filled = {}
+    for prefix, sub in module.named_modules():
+        for name, value in sub._absent_state().items():
+            key = f"{prefix}.{name}" if prefix else name
+            if key not in state_dict:
+                filled[key] = value
+    return filled

@@ -65,7 +65,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
         if t is not None and t.shape != (channels,):
-            raise ValueError(f"batch_norm: {name} has shape {t.shape}, expected ({channels},) for input of shape "
+            raise RuntimeError(f"batch_norm: {name} has shape {t.shape}, expected ({channels},) for input of shape "
                              f"{input.shape} (one value per channel C = {channels})")
     use_batch_stats = training or running_mean is None or running_var is None
     if use_batch_stats and per_channel <= 1:
@@ -169,6 +169,10 @@ class _BatchNorm(Module):
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
 
+    def _absent_state(self) -> dict[str, Any]:
+        """A state_dict saved without ``num_batches_tracked`` (older PyTorch) loads with 0, as in PyTorch."""
+        return {"num_batches_tracked": np.array(0, dtype=np.int64)} if self.track_running_stats else {}
+
     def reset_parameters(self) -> None:
         """Running statistics and the affine scale and shift back to their initial values."""
         self.reset_running_stats()
@@ -204,9 +208,10 @@ class BatchNorm1d(_BatchNorm):
     ``_BatchNorm`` for the arguments and the module docstring for the formulas."""
 
     def _check_input_dim(self, input: Tensor) -> None:
-        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
-            raise ValueError(f"{self!r}: expected input of shape (N, {self.num_features}) or "
-                             f"(N, {self.num_features}, L), got {input.shape}")
+        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:  # PyTorch: ValueError for the
+            error = ValueError if input.ndim not in (2, 3) else RuntimeError  # rank, RuntimeError for C
+            raise error(f"{self!r}: expected input of shape (N, {self.num_features}) or "
+                        f"(N, {self.num_features}, L), got {input.shape}")
 
 
 class BatchNorm2d(_BatchNorm):
@@ -214,5 +219,6 @@ class BatchNorm2d(_BatchNorm):
     channel over the batch and all pixels. Arguments, parameters and buffers as ``BatchNorm1d``."""
 
     def _check_input_dim(self, input: Tensor) -> None:
-        if input.ndim != 4 or input.shape[1] != self.num_features:
-            raise ValueError(f"{self!r}: expected 4D input of shape (N, {self.num_features}, H, W), got {input.shape}")
+        if input.ndim != 4 or input.shape[1] != self.num_features:  # as BatchNorm1d: rank, then channels
+            error = ValueError if input.ndim != 4 else RuntimeError
+            raise error(f"{self!r}: expected 4D input of shape (N, {self.num_features}, H, W), got {input.shape}")

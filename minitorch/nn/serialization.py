@@ -55,9 +55,12 @@ def save(obj: Any, f: PathOrFile) -> None:
         np.savez(f, **arrays)
 
 
-def load(f: PathOrFile) -> Any:
+def load(f: PathOrFile, map_location: Any = None, pickle_module: Any = None, *, weights_only: bool | None = None,
+         mmap: bool | None = None, **pickle_load_args: Any) -> Any:
     """Read what ``save`` wrote. Refuses (with a ValueError) anything else, including files that
-    contain pickled data: loading never runs code from the file."""
+    contain pickled data: loading never runs code from the file. PyTorch's options are accepted:
+    ``weights_only`` (minitorch only ever loads weights: always true), ``map_location`` (CPU only:
+    ignored), and the pickle ones (minitorch never unpickles)."""
     where = f if isinstance(f, (str, os.PathLike)) else "the file"
     try:
         archive = np.load(f, allow_pickle=False)

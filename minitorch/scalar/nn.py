@@ -40,10 +40,14 @@ class Neuron(Module):
 
     Weights and bias start uniform in ``[-1/√nin, 1/√nin]`` (PyTorch's ``nn.Linear`` default), drawn
     from ``rng`` (default: Python's global ``random``, so ``random.seed`` makes it reproducible).
-    ``activation`` is ``"relu"``, ``"tanh"``, ``"sigmoid"`` or None (linear).
+    ``activation`` is ``"relu"``, ``"tanh"``, ``"sigmoid"`` or None (linear). micrograd's spelling
+    works too: ``Neuron(nin, nonlin=False)`` is linear, ``nonlin=True`` ReLU.
     """
 
-    def __init__(self, nin: int, activation: str | None = "relu", rng: random.Random | None = None):
+    def __init__(self, nin: int, activation: str | None = "relu", rng: random.Random | None = None, *,
+                 nonlin: bool | None = None):
+        if nonlin is not None:  # micrograd's Neuron(nin, nonlin=...)
+            activation = "relu" if nonlin else None
         if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
             raise ValueError(f"Neuron: nin (the number of inputs) must be a positive int, got {nin!r}")
         if activation not in ACTIVATIONS:
@@ -68,15 +72,18 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """``nout`` neurons reading the same ``nin`` inputs; calling it returns a list of ``nout`` Values."""
+    """``nout`` neurons reading the same ``nin`` inputs; calling it returns a list of ``nout``
+    Values — or the Value itself when ``nout`` is 1, as micrograd's Layer does."""
 
-    def __init__(self, nin: int, nout: int, activation: str | None = "relu", rng: random.Random | None = None):
+    def __init__(self, nin: int, nout: int, activation: str | None = "relu", rng: random.Random | None = None, *,
+                 nonlin: bool | None = None):
         if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
             raise ValueError(f"Layer: nout (the number of neurons) must be a positive int, got {nout!r}")
-        self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
+        self.neurons = [Neuron(nin, activation, rng, nonlin=nonlin) for _ in range(nout)]
 
-    def __call__(self, x: Sequence[Input]) -> list[Value]:
-        return [neuron(x) for neuron in self.neurons]
+    def __call__(self, x: Sequence[Input]) -> Union[Value, list[Value]]:
+        out = [neuron(x) for neuron in self.neurons]
+        return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
@@ -107,6 +114,7 @@ class MLP(Module):
     def __call__(self, x: Sequence[Input]) -> Union[Value, list[Value]]:
         for layer in self.layers:
             x = layer(x)
+            x = [x] if isinstance(x, Value) else x  # a one-neuron layer returns its Value
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:

@@ -41,7 +41,7 @@ class Value:
     """
 
     # __slots__: no per-instance __dict__, so Values are smaller and attribute access is faster.
-    __slots__ = ("data", "grad", "label", "_prev", "_local_grads", "_op")
+    __slots__ = ("data", "grad", "label", "_prev", "_local_grads", "_op", "_backward")
 
     def __init__(self, data: Number, _children: Iterable["Value"] = (), _op: str = "", label: str = "",
                  _local_grads: tuple[float, ...] = ()):
@@ -51,7 +51,7 @@ class Value:
         self._prev = tuple(_children)
         self._local_grads = _local_grads
         self._op = _op
-
+        self._backward = None  # micrograd's way to add an op: assign out._backward = a closure
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other: Union["Value", Number]) -> "Value":
         other = _as_value(other, "+")
@@ -181,9 +181,12 @@ class Value:
         self.grad += 1.0  # d(self)/d(self)
         for node in reversed(order):
             if node._prev:  # a leaf has nothing to pass on
-                node._backward()
+                if node._backward is None:
+                    node._chain_rule()
+                else:  # an op added micrograd's way, with its own closure
+                    node._backward()
 
-    def _backward(self) -> None:
+    def _chain_rule(self) -> None:
         """The chain rule at one node: pass d(root)/d(self) to each parent, times the local derivative."""
         grad = self.grad
         for parent, local in zip(self._prev, self._local_grads):

@@ -43,4 +43,7 @@ __all__ = [
     "is_tensor", "logical_not", "bitwise_not",
     "triu", "tril", "masked_fill", "erf",
 ]
-globals().update(_ALIASES)  # minitorch.float, .long, .bool, ... (names that would shadow builtins if written out)
+globals().update(_ALIASES)
+from .factories import device  # noqa: E402
+from math import e, inf, nan, pi  # noqa: E402  minitorch.nan, .inf, .pi, .e as torch's
+__all__ += ["device", "nan", "inf", "pi", "e"]  # minitorch.float, .long, .bool, ... (names that would shadow builtins if written out)

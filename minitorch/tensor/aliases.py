@@ -37,8 +37,9 @@ class AliasOps:
 
     multiply = mul
 
-    def div(self, other: Any) -> "Tensor":
-        return self / other
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        """``self / other``; ``rounding_mode="trunc"`` or ``"floor"`` rounds the quotient."""
+        return self / other if rounding_mode is None else self._rounded_div(other, rounding_mode)
 
     divide = true_divide = div
 
@@ -51,12 +52,18 @@ class AliasOps:
     negative = neg
 
     def square(self) -> "Tensor":
-        return self * self
+        x = self.long() if self.data.dtype.kind == "b" else self  # bool squares to int64, as in PyTorch
+        return x * x
 
     def matmul(self, other: Any) -> "Tensor":
         return self @ other
 
-    mm = matmul
+    def mm(self, other: "Tensor") -> "Tensor":
+        """The product of two matrices (both exactly 2-D; ``matmul`` also takes vectors and batches)."""
+        if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
+            raise RuntimeError(f"mm: both arguments must be 2-D matrices, got shapes {self.shape} and "
+                               f"{getattr(other, 'shape', None)}")
+        return self @ other
 
     def softmax(self, dim: int) -> "Tensor":
         from ..nn.functional import softmax

@@ -69,6 +69,8 @@ def full(size: Sequence[int], fill_value: Number, *, dtype: Any = None, requires
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """The ``n x m`` identity matrix (ones on the diagonal)."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"eye: n and m must be greater or equal to 0, got n={n}, m={m}")
     return _leaf(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
@@ -156,3 +158,26 @@ def empty(*size: int | Sequence[int], dtype: Any = None, requires_grad: bool = F
 
 def empty_like(t: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _leaf(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad)
+
+
+class device:
+    """A device name, as ``torch.device("cpu")``. minitorch computes on the CPU only: tensors
+    accept ``.to(device("cpu"))``; any other device is refused when a tensor is moved to it."""
+
+    def __init__(self, type: str, index: int | None = None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        name, _, idx = str(type).partition(":")
+        self.type, self.index = name, int(idx) if idx else index
+
+    def __repr__(self) -> str:
+        return f"device(type={self.type!r}" + (f", index={self.index})" if self.index is not None else ")")
+
+    def __str__(self) -> str:
+        return self.type + (f":{self.index}" if self.index is not None else "")
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))

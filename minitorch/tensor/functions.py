@@ -17,8 +17,10 @@ from .tensor import Number, Tensor, _dim, _operand, _promoted, broadcast_error
 
 
 def _tensors(tensors: Sequence[Any], op: str) -> list[Tensor]:
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)) or not tensors:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{op}: expected a non-empty list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:  # PyTorch: ValueError from cat, RuntimeError from stack
+        raise (ValueError if op == "cat" else RuntimeError)(f"{op}: expected a non-empty list of Tensors")
     bad = [i for i, t in enumerate(tensors) if not isinstance(t, Tensor)]
     if bad:
         raise TypeError(f"{op}: element {bad[0]} is a {type(tensors[bad[0]]).__name__}, expected a Tensor")
@@ -169,12 +171,13 @@ def abs(input: Tensor) -> Tensor:
     return input.abs()
 
 
-def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-    return input.sum(dim, keepdim)
+def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    return input.sum(dim, keepdim, dtype=dtype)
 
 
-def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-    return input.mean(dim, keepdim)
+def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+         dtype: Any = None) -> Tensor:
+    return input.mean(dim, keepdim, dtype=dtype)
 
 
 # ---------------------------------------------------------------------- function forms of tensor methods
@@ -201,16 +204,16 @@ def mul(input: Any, other: Any) -> Tensor:
     return a * b
 
 
-def div(input: Any, other: Any) -> Tensor:
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     a, b = _pair(input, other, "div")
-    return a / b
+    return a.div(b, rounding_mode=rounding_mode)
 
 
 subtract, multiply, divide, true_divide = sub, mul, div, div
 
 
 def square(input: Tensor) -> Tensor:
-    return input * input
+    return input.square()
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
@@ -302,8 +305,9 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
-def logical_not(input: Tensor) -> Tensor:
-    return input.logical_not()
+def logical_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    result = input.logical_not()
+    return result if out is None else out.copy_(result)
 
 
 def bitwise_not(input: Tensor) -> Tensor:

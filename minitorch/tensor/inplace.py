@@ -53,8 +53,8 @@ class InplaceOps:
     def mul_(self, other: Any) -> "Tensor":
         return self._inplace("mul_", lambda x: x * other, other)
 
-    def div_(self, other: Any) -> "Tensor":
-        return self._inplace("div_", lambda x: x / other, other)
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        return self._inplace("div_", lambda x: x.div(other, rounding_mode=rounding_mode), other)
 
     def pow_(self, exponent: Any) -> "Tensor":
         return self._inplace("pow_", lambda x: x**exponent, exponent)
@@ -137,6 +137,20 @@ class InplaceOps:
         """Fill with numbers drawn uniformly from ``[a, b)``."""
         values = _rng(generator).uniform(a, b, self.shape)
         return self._inplace("uniform_", lambda x: _replaced(x, values, None, "uniform_"), cast=True)
+
+    def random_(self, from_: int = 0, to: int | None = None, *, generator: Any = None) -> "Tensor":
+        """Fill with random integers in ``[from_, to)`` (``random_(n)`` means ``[0, n)``)."""
+        if to is None:
+            from_, to = 0, from_
+        if to <= from_:
+            raise RuntimeError(f"random_: expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+        values = _rng(generator).integers(from_, to, self.shape)
+        return self._inplace("random_", lambda x: _replaced(x, values, None, "random_"), cast=True)
+
+    def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> "Tensor":
+        """Fill with 1 (probability ``p``) or 0."""
+        values = _rng(generator).random(self.shape) < p
+        return self._inplace("bernoulli_", lambda x: _replaced(x, values, None, "bernoulli_"), cast=True)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> "Tensor":
         """Fill with numbers drawn from the normal distribution N(mean, std²)."""

@@ -223,10 +223,16 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._one_number("float"))
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._one_number("int"))
+
+    def _one_number(self, op: str) -> Number:
+        if self.data.size != 1:  # ValueError here, as PyTorch (item() raises RuntimeError)
+            raise ValueError(f"{op}: only one element tensors can be converted to Python scalars, got shape "
+                             f"{self.shape}")
+        return self.data.item()
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
@@ -238,10 +244,13 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         """This tensor as ``dtype`` (itself if it already is). Float-to-float casts are
         differentiable (the gradient is cast back); casts to int or bool are not. A device
         (``"cpu"``) or another tensor (its dtype) is accepted as in PyTorch: minitorch is CPU-only."""
-        for arg in args:
+        for arg in args + tuple(v for k, v in kwargs.items() if k == "device"):
             if isinstance(arg, Tensor):
                 dtype = arg.dtype
-            elif not (isinstance(arg, str) and arg.split(":")[0] == "cpu") and type(arg).__name__ != "device":
+            elif isinstance(arg, str) or type(arg).__name__ == "device":
+                if str(arg).split(":")[0] != "cpu":
+                    raise RuntimeError(f"to: minitorch computes on the CPU only, cannot move a tensor to {arg}")
+            else:
                 dtype = arg
         if dtype is None:
             return self
@@ -413,6 +422,27 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
 
         return Tensor._from_op(out, (self, other), "/", backward, saves_output=True)
 
+    def _rounded_div(self, other: Any, rounding_mode: str) -> "Tensor":
+        """``self / other`` rounded towards zero ("trunc") or down ("floor"); integers stay
+        integers. A step function: its gradient is 0 (PyTorch's too)."""
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+        other = _operand(other, self, "div")
+        x, y = _promoted(self, other)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if x.dtype.kind in "biu":
+                if (y == 0).any():
+                    raise RuntimeError("div: ZeroDivisionError (integer division by zero)")
+                q = np.floor_divide(x, y)
+                out = q if rounding_mode == "floor" else np.where((q < 0) & (q * y != x), q + 1, q).astype(q.dtype)
+            else:
+                out = np.floor_divide(x, y) if rounding_mode == "floor" else np.trunc(x / y)
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return np.zeros_like(g), np.zeros_like(g)
+
+        return Tensor._from_op(out, (self, other), f"div({rounding_mode})", backward)
+
     def __pow__(self, exponent: Any) -> "Tensor":
         if isinstance(exponent, (Tensor, np.ndarray)):
             return self._pow_tensor(_operand(exponent, self, "pow"))
@@ -457,6 +487,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         """Matrix product with numpy's (and PyTorch's) rules: 1-D operands are vectors, and
         leading (batch) dimensions broadcast: ``(B, n, k) @ (k, m) -> (B, n, m)``."""
         other = _operand(other, self, "matmul")
+        if self.data.dtype.kind == "b" or other.data.dtype.kind == "b":
+            raise TypeError("matmul: not implemented for bool tensors (convert with .int() or .float())")
         a, b = _promoted(self, other)
         _check_matmul(a.shape, b.shape)
         out = a @ b
@@ -652,9 +684,15 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         return _masking().masked_fill(self, mask, value)
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
-        """Sum over ``dim`` (an int, a tuple of ints, or None for all); ``keepdim`` keeps the
-        reduced axes with size 1. Backward: every input element gets the gradient of its sum."""
+    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, dtype: Any = None,
+            axis: int | Sequence[int] | None = None) -> "Tensor":
+        """Sum over ``dim`` (an int, a tuple of ints, or None for all; ``axis`` is numpy's name for
+        it, which PyTorch accepts too); ``keepdim`` keeps the reduced axes with size 1; ``dtype``
+        converts first. Integer and bool tensors sum to int64. Backward: every input element gets
+        the gradient of its sum."""
+        if dtype is not None:
+            return self.to(dtype).sum(dim if axis is None else axis, keepdim)
+        dim = dim if axis is None else axis
         axes = _dims(dim, self.ndim, "sum")
         shape = self.shape
 
@@ -665,8 +703,14 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         return Tensor._from_op(np.asarray(self.data.sum(axis=axes, keepdims=keepdim, dtype=dtype)), (self,),
                                _reduction_label("sum", dim), backward)
 
-    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
-        """Average over ``dim``; backward spreads ``g / count`` evenly over the averaged elements."""
+    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, dtype: Any = None,
+             axis: int | Sequence[int] | None = None) -> "Tensor":
+        """Average over ``dim`` (or ``axis``); backward spreads ``g / count`` evenly over the
+        averaged elements. Raises RuntimeError for an integer tensor (PyTorch's rule), unless
+        ``dtype`` (a float type) converts it first."""
+        if dtype is not None:
+            return self.to(dtype).mean(dim if axis is None else axis, keepdim)
+        dim = dim if axis is None else axis
         if not is_floating(self.data.dtype):
             raise RuntimeError(f"mean: needs a floating-point tensor, got {self.data.dtype}; call .float() first")
         axes = _dims(dim, self.ndim, "mean")

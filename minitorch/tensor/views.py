@@ -13,6 +13,7 @@ back into the input's shape (the inverse reshape / transpose, or a scatter for i
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
@@ -37,12 +38,8 @@ class ViewOps:
             RuntimeError: the new shape does not hold the same number of elements.
         """
         new_shape = _infer_shape(_shape_args(shape, "reshape"), self.data.size, "reshape")
-        try:
-            out = np.reshape(self.data, new_shape, copy=False)
-            is_view = True
-        except ValueError:  # e.g. a transposed tensor: the values must be copied into the new order
-            out, is_view = self.data.reshape(new_shape), False
-        return self._reshaped(out, "reshape", is_view)
+        out = self.data.reshape(new_shape)  # a copy when the layout needs one (e.g. a transposed tensor)
+        return self._reshaped(out, "reshape", _owner(out) is _owner(self.data))
 
     def view(self, *shape: int | Sequence[int]) -> "Tensor":
         """The same storage seen with a new shape: writes into the view are seen by self.
@@ -52,10 +49,11 @@ class ViewOps:
                 be viewed that way without copying (e.g. a transposed tensor flattened; PyTorch's
                 rule, use ``reshape`` or ``contiguous().view``).
         """
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):  # view(dtype)
+            return self._view_as_dtype(np.dtype(shape[0]))
         new_shape = _infer_shape(_shape_args(shape, "view"), self.data.size, "view")
-        try:
-            out = np.reshape(self.data, new_shape, copy=False)
-        except ValueError:
+        out = self.data.reshape(new_shape)
+        if _owner(out) is not _owner(self.data):
             raise RuntimeError(f"view: a tensor of shape {self.shape} and strides {_strides(self.data)} cannot be "
                                f"viewed as {new_shape}: view size is not compatible with input tensor's size and "
                                "stride (at least one dimension spans across two contiguous subspaces). Use "
@@ -70,6 +68,15 @@ class ViewOps:
 
         result = self._from_op(out, (self,), op, backward)
         return _as_view(result, self, lambda a: a.reshape(new_shape)) if is_view else result
+
+    def _view_as_dtype(self, dtype: np.dtype) -> "Tensor":
+        """The same bytes read as ``dtype`` (no gradient), sharing storage."""
+        try:
+            out = self.data.view(dtype)
+        except ValueError as e:
+            raise RuntimeError(f"view: cannot view a tensor of shape {self.shape} and dtype {self.dtype} as "
+                               f"{dtype} ({e})") from None
+        return _as_view(self._constant(out), self, lambda x: x.view(dtype))
 
     def view_as(self, other: "Tensor") -> "Tensor":
         return self.view(other.shape)
@@ -92,9 +99,9 @@ class ViewOps:
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         """Merge dimensions ``start_dim..end_dim`` (inclusive) into one (a view when possible)."""
+        start, end = _dim(start_dim, self.ndim, "flatten"), _dim(end_dim, self.ndim, "flatten")
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = _dim(start_dim, self.ndim, "flatten"), _dim(end_dim, self.ndim, "flatten")
         if start > end:
             raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (tensor shape "
                                f"{self.shape})")
@@ -148,6 +155,8 @@ class ViewOps:
     @property
     def mT(self) -> "Tensor":
         """The last two dimensions swapped (a batch of transposed matrices)."""
+        if self.ndim == 0:
+            return self.view(())
         if self.ndim < 2:
             raise RuntimeError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
         return self.transpose(-2, -1)
@@ -238,11 +247,18 @@ def view_positions(view: "Tensor") -> np.ndarray:
 
 def _infer_shape(shape: tuple[int, ...], size: int, op: str) -> tuple[int, ...]:
     """``shape`` with a -1 filled in; RuntimeError (PyTorch's) when it cannot hold ``size`` elements."""
-    known = int(np.prod([n for n in shape if n != -1]))
+    if -1 not in shape and math.prod(shape) == size and min(shape, default=0) >= 0:
+        return shape  # the common case, quickly
+    known = math.prod(n for n in shape if n != -1)
     if shape.count(-1) > 1 or any(n < -1 for n in shape) or (-1 in shape and (known == 0 or size % known)) or \
             (-1 not in shape and known != size):
         raise RuntimeError(f"{op}: shape {list(shape)} is invalid for input of size {size}")
     return tuple(size // known if n == -1 else n for n in shape)
+
+
+def _owner(a: np.ndarray) -> np.ndarray:
+    """The array that owns ``a``'s memory (numpy points every view's ``base`` at it)."""
+    return a if a.base is None else a.base
 
 
 def _strides(a: np.ndarray) -> tuple[int, ...]:

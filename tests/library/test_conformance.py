@@ -7,6 +7,7 @@ each of them must still differ, so the list cannot go stale.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import sys
@@ -23,13 +24,13 @@ REFERENCES = Path(__file__).parents[1] / "references"
 sys.path.insert(0, str(REFERENCES))
 from conformance_cases import cases, run_case  # noqa: E402
 
-RECORDED = json.loads((REFERENCES / "conformance_reference.json").read_text())["cases"]
+RECORDED = json.loads(gzip.decompress((REFERENCES / "conformance_reference.json.gz").read_bytes()))["cases"]
 
 #: case id -> why minitorch deliberately differs (see docs/pytorch-differences.md)
 KNOWN_DIFFERENCES: dict[str, str] = {
     **{f"matmul[{a},{b}]": "mixed dtypes are promoted, as by every other binary op (torch requires one dtype)"
        for a, b in [("int", "vec"), ("bool", "int"), ("uint8", "int"), ("f64", "vec"), ("int32", "int")]},
-    "matmul[bool,bool]": "a bool matmul counts (int64), where torch has no kernel",
+    "trunc_div[uint8]": "a negative divisor does not fit uint8 (as clamp_both[uint8])",
     "pow_half[inf]": "d/dx x**0.5 at -inf: numpy's (-inf)**-0.5 = 0, torch gives NaN",
     "pow_half[zeros]": "d/dx x**0.5 at -0.0: numpy's (-0.0)**-0.5 = +inf, torch -inf",
     "clamp_both[uint8]": "a negative bound does not fit uint8: minitorch refuses (OverflowError), torch wraps",
@@ -92,6 +93,40 @@ def test_minitorch_matches_torch_on_the_conformance_sweep():
     assert not unexpected, f"{len(unexpected)} cases differ from torch:\n" + "\n".join(
         f"{k}: {v}" for k, v in list(unexpected.items())[:40])
     assert not stale, f"listed as known differences but now matching torch: {stale}"
+
+
+@pytest.mark.torch
+def test_live_sweep_against_installed_torch():
+    """The same sweep, against the torch installed now (catches a stale reference file)."""
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as tF
+
+    differ = {}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for case_id, expr, names, inplace in cases():
+            expected = run_case(torch, tF, expr, names, inplace)
+            why = compare(expected, run_case(minitorch, F, expr, names, inplace))
+            if why is not None and case_id not in KNOWN_DIFFERENCES:
+                differ[case_id] = why
+    assert not differ, "\n".join(f"{k}: {v}" for k, v in list(differ.items())[:40])
+
+
+@pytest.mark.torch
+def test_pytorchs_docstring_examples_run_on_minitorch():
+    """PyTorch's own examples for the names minitorch exports (tests/references/run_torch_doc_examples.py)."""
+    torch = pytest.importorskip("torch")
+    from run_torch_doc_examples import check, names
+
+    verdicts = {}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for label, obj in names(minitorch, torch):
+            result = check(label, obj, torch, minitorch)
+            if result is not None:
+                verdicts[label] = result
+    failing = {k: why for k, (v, why) in verdicts.items() if v != "pass"}
+    assert len(verdicts) >= 90 and len(failing) / len(verdicts) <= 0.03, "\n".join(f"{k}: {v}" for k, v in failing.items())
 
 
 if __name__ == "__main__":  # python tests/library/test_conformance.py: the differences, grouped by op

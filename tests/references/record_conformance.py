@@ -1,4 +1,4 @@
-"""Record PyTorch's answers to the conformance sweep (conformance_cases.py) into conformance_reference.json.
+"""Record PyTorch's answers to the conformance sweep (conformance_cases.py) into conformance_reference.json.gz.
 
     .venv/bin/python tests/references/record_conformance.py      (needs torch)
 
@@ -8,6 +8,7 @@ gradients and exception classes, without torch.
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from conformance_cases import cases, run_case  # noqa: E402
 
-REFERENCE = Path(__file__).with_name("conformance_reference.json")
+REFERENCE = Path(__file__).with_name("conformance_reference.json.gz")
 
 
 def main() -> None:
@@ -31,7 +32,8 @@ def main() -> None:
         result = run_case(torch, F, expr, names, inplace)
         result.pop("message", None)
         recorded[case_id] = result
-    REFERENCE.write_text(json.dumps({"torch": torch.__version__, "cases": recorded}, separators=(",", ":")))
+    text = json.dumps({"torch": torch.__version__, "cases": recorded}, separators=(",", ":"), sort_keys=True)
+    REFERENCE.write_bytes(gzip.compress(text.encode(), mtime=0))
     print(f"wrote {len(recorded)} cases to {REFERENCE} ({REFERENCE.stat().st_size // 1024} KiB)")
 
 

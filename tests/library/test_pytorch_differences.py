@@ -1,0 +1,120 @@
+"""PyTorch's names and options that minitorch accepts, and the deliberate differences of
+docs/pytorch-differences.md, each pinned. Expected values worked out by hand (or PyTorch's, noted)."""
+
+import numpy as np
+import pytest
+
+import minitorch
+import minitorch.nn as nn
+import minitorch.nn.functional as F
+from minitorch import MLP, Layer, Neuron, Value
+from minitorch.testing import assert_close
+
+
+def test_inplace_change_of_any_input_is_refused():
+    w = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    y = (w + 1).sum()  # add does not need w's values: PyTorch would allow this backward
+    with minitorch.no_grad():
+        w.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_empty_is_zeros():
+    assert minitorch.empty(2, 3).tolist() == [[0.0] * 3] * 2 and minitorch.empty(2).dtype == np.float32
+
+
+def test_multi_margin_loss_has_no_class_weights():
+    with pytest.raises(ValueError, match="class weights"):
+        nn.MultiMarginLoss(weight=minitorch.ones(3))
+
+
+def test_load_accepts_torch_options(tmp_path):
+    path = tmp_path / "w.npz"
+    minitorch.save({"w": minitorch.ones(2)}, path)
+    loaded = minitorch.load(path, map_location="cpu", weights_only=True)
+    assert loaded["w"].tolist() == [1.0, 1.0]
+    assert minitorch.ones(2).to("cpu").cpu().device == "cpu"
+
+
+def test_loss_options_follow_pytorchs_positional_order():
+    x, y = minitorch.tensor([1.0, 2.0]), minitorch.tensor([0.0, 0.0])
+    assert nn.MSELoss("sum")(x, y).item() == 2.5  # size_average='sum' is truthy: PyTorch averages too
+    assert nn.MSELoss(reduction="sum")(x, y).item() == 5.0
+    assert nn.MSELoss(size_average=False)(x, y).item() == 5.0
+    assert_close(nn.SmoothL1Loss()(x, y), (0.5 + 1.5) / 2)  # 0.5 d^2 for |d| < 1, |d| - 0.5 beyond
+    assert_close(nn.SmoothL1Loss(beta=4.0)(x, y), (0.5 / 4 + 2.0 / 4) / 2)
+
+
+def test_class_weights_and_pos_weight():
+    logits = minitorch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 1.0]])
+    target = minitorch.tensor([0, 2])
+    w = minitorch.tensor([1.0, 2.0, 3.0])
+    logp = F.log_softmax(logits, dim=1).data
+    expected = -(1.0 * logp[0, 0] + 3.0 * logp[1, 2]) / (1.0 + 3.0)
+    assert_close(nn.CrossEntropyLoss(weight=w)(logits, target), expected, rtol=1e-6)
+    assert_close(nn.NLLLoss(weight=w)(F.log_softmax(logits, 1), target), expected, rtol=1e-6)
+    x, t = minitorch.tensor([0.5, -1.0]), minitorch.tensor([1.0, 0.0])
+    by_hand = (-2.0 * np.log(1 / (1 + np.exp(-0.5))) - np.log(1 - 1 / (1 + np.exp(1.0)))) / 2
+    assert_close(nn.BCEWithLogitsLoss(pos_weight=minitorch.tensor([2.0]))(x, t), by_hand, rtol=1e-6)
+
+
+def test_all_targets_ignored_gives_nan_loss_and_zero_gradient():
+    logits = minitorch.randn(2, 3, requires_grad=True)
+    loss = F.cross_entropy(logits, minitorch.tensor([-100, -100]))
+    loss.backward()
+    assert np.isnan(loss.item()) and logits.grad.tolist() == [[0.0] * 3] * 2
+
+
+def test_batchnorm_loads_a_state_without_num_batches_tracked():
+    bn = nn.BatchNorm1d(3)
+    state = {k: v for k, v in bn.state_dict().items() if k != "num_batches_tracked"}
+    bn.num_batches_tracked.data[...] = 7
+    assert bn.load_state_dict(state) == ([], [])
+    assert int(bn.num_batches_tracked.item()) == 0
+
+
+def test_module_dict_registers_its_modules():
+    heads = nn.ModuleDict({"a": nn.Linear(2, 3), "b": nn.Linear(2, 1)})
+    heads["c"] = nn.Linear(2, 2)
+    assert list(heads) == ["a", "b", "c"] and len(list(heads.parameters())) == 6
+    assert sorted(heads.state_dict()) == ["a.bias", "a.weight", "b.bias", "b.weight", "c.bias", "c.weight"]
+
+
+def test_names_pytorch_code_uses():
+    x = minitorch.tensor([[1.0, 5.0], [3.0, 2.0]])
+    assert minitorch.float is minitorch.float32 and minitorch.long == np.int64 and minitorch.bool == np.bool_
+    assert minitorch.argmax(x).item() == 1 and minitorch.max(x, 1).indices.tolist() == [1, 0]
+    assert minitorch.equal(x, x.clone()) and not minitorch.equal(x, x.t())
+    assert minitorch.transpose(x, 0, 1).tolist() == [[1.0, 3.0], [5.0, 2.0]]
+    assert x.add(1, alpha=2).tolist() == [[3.0, 7.0], [5.0, 4.0]] and x.pow(2).sum().item() == 39
+    b = minitorch.tensor([True, False])
+    assert (b & ~b).tolist() == [False, False] and (b | ~b).tolist() == [True, True] and (b ^ b).any().item() is False
+    g = minitorch.Generator().manual_seed(3)
+    first = minitorch.rand(3, generator=g).tolist()
+    assert minitorch.rand(3, generator=minitorch.Generator().manual_seed(3)).tolist() == first
+    assert sorted(minitorch.randperm(5, generator=g).tolist()) == [0, 1, 2, 3, 4]
+
+
+def test_micrograd_code_runs_unchanged():
+    def cube(self):  # an op added the way micrograd's README does it
+        out = Value(self.data**3, (self,), "cube")
+
+        def _backward():
+            self.grad += 3 * self.data**2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    x = Value(2.0)
+    y = cube(x) * 2 + x
+    y.backward()
+    assert x.grad == 2 * 3 * 4 + 1
+    assert isinstance(Layer(3, 1)([1.0, 2.0, 3.0]), Value)
+    assert Neuron(2, nonlin=False).activation is None and Neuron(2, nonlin=True).activation == "relu"
+    assert isinstance(MLP(3, [4, 4, 1])([1.0, 2.0, 3.0]), Value)
+
+
+def test_numpy_of_a_tensor_that_requires_grad():
+    w = minitorch.ones(2, requires_grad=True)
+    assert w.numpy() is w.data  # PyTorch raises RuntimeError here
