@@ -11,6 +11,12 @@ REPRODUCIBLE_ENV = {
     "MINITORCH_DOT": "graphviz-pure",
     # Progress bars print rates and times that differ on every run.
     "MINITORCH_NO_PROGRESS": "1",
+    # One BLAS thread: results that do not depend on the thread count, and no oversubscription when
+    # several notebooks run side by side (OpenBLAS threads spin-wait: with more threads than free
+    # cores, a conv net's medium-sized matmuls ran 10x slower). Must be set before numpy loads.
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
     # Silences a debugger warning that ipykernel prints on some Python builds.
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
