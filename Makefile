@@ -25,8 +25,9 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=lessons $(if $(PORT),--port=$(PORT)) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## make test: library tests, graded tests, lesson sync, grader end-to-end, nbval over solutions/
+# (One BLAS thread per worker: two workers fill the two cores; more threads than cores make OpenBLAS spin.)
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadscope
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadscope
 
 ## For authors: regenerate lessons/ after editing solutions/
 lessons: $(STAMP)

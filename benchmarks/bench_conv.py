@@ -303,8 +303,11 @@ def check_agreement(runs: dict[str, Callable[[], Any]]) -> None:
             np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=2e-3, atol=2e-3, err_msg=name)
 
 
-def main() -> None:
+def measure() -> dict[str, dict[str, Any]]:
+    """Run both problems; per problem the CPU times per round, memory and paired ratios (for other
+    harnesses to put into their own tables), printing the tables as it goes."""
     torch = _torch()
+    results: dict[str, dict[str, Any]] = {}
     with one_thread() as threads:
         print(f"threads: {threads}; torch: {torch.__version__ if torch else 'not installed'}; "
               f"{ROUNDS} interleaved rounds, best of {REPEATS} per round. Timings on a shared machine are noisy: "
@@ -315,8 +318,10 @@ def main() -> None:
             runs["torch"] = conv_torch(p)
         check_agreement(runs)
         mems = {name: memory(run) for name, run in runs.items() if name != "torch"}
-        report(f"conv2d forward+backward: x {(N, C_IN, SIZE, SIZE)}, w {(C_OUT, C_IN, K, K)}, padding 1",
-               interleaved(runs), mems)
+        times = interleaved(runs)
+        ratios = report(f"conv2d forward+backward: x {(N, C_IN, SIZE, SIZE)}, w {(C_OUT, C_IN, K, K)}, padding 1",
+                        times, mems)
+        results["conv2d_forward_backward"] = {"times": times, "memory_mb": mems, "ratios": ratios}
 
         q = cnn_problem()
         steps = {"numpy": cnn_numpy(q), "minitorch": cnn_minitorch(q)}
@@ -326,8 +331,14 @@ def main() -> None:
         assert max(losses.values()) - min(losses.values()) < 1e-3, f"first-step losses differ: {losses}"
         steps = {"numpy": cnn_numpy(q), "minitorch": cnn_minitorch(q), **({"torch": cnn_torch(q)} if torch else {})}
         mems = {name: memory(step) for name, step in steps.items() if name != "torch"}
-        report("small-CNN training step (batch 32, 28x28, conv16-pool-conv32-pool-linear, SGD)",
-               interleaved(steps), mems)
+        times = interleaved(steps)
+        ratios = report("small-CNN training step (batch 32, 28x28, conv16-pool-conv32-pool-linear, SGD)", times, mems)
+        results["cnn_training_step"] = {"times": times, "memory_mb": mems, "ratios": ratios}
+    return results
+
+
+def main() -> None:
+    measure()
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ Where things live (see docs/architecture.md):
     minitorch.scalar   the scalar autograd engine (``Value``)         lessons 01-05
     minitorch.Tensor   the tensor engine (minitorch/tensor/)          lessons 06-07
     minitorch.nn       Module, layers, losses, init, ``nn.functional``; save/load  lessons 08-09
+                       (convolution, pooling, BatchNorm2d, unfold/fold, pad: lessons 13-14)
     minitorch.viz      computation-graph drawings and plots           every lesson
     minitorch.data     Dataset, DataLoader, toy sets, the shipped digits   lessons 05, 12
+                       and MNIST-1D                                   lesson 14
     minitorch.training the training loop, early stopping, progress, checkpoints    lesson 12
     minitorch.testing  gradcheck and assert_close
     minitorch.autograd Function (custom ops), grad, backward           lesson 17

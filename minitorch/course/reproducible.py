@@ -35,7 +35,9 @@ REPRODUCIBLE_ENV = {
 STORE_ENV = {"OPENBLAS_NUM_THREADS": "2"}
 
 # The test run (conftest.py): another kernel and another thread count than the stored outputs.
-TEST_ENV = {"OPENBLAS_NUM_THREADS": "1"}
+# One thread also keeps parallel test workers from oversubscribing the cores (OpenBLAS threads spin-wait:
+# with more threads than free cores, a conv net's medium-sized matmuls ran 10x slower).
+TEST_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 if platform.machine().lower() in ("x86_64", "amd64"):
     TEST_ENV["OPENBLAS_CORETYPE"] = "Prescott"
 

@@ -46,7 +46,7 @@ EXERCISES = [
     Exercise("13.5", "Conv backward", points=4, hints=(
         "Per sample the layer is Y = W cols + b, a linear layer: dW = sum over samples of G cols^T, db = G summed "
         "over samples and positions, dcols = W^T G. Then col2im: every column entry was a copy of one padded input "
-        "value, so add it back there (use +=, windows overlap) and cut the padding off.",
+        "value, so add it back there (add, not assign: windows overlap) and cut the padding off.",
         "cols = im2col_1d(...); dw = sum_n g[n] @ cols[n].T reshaped to w.shape; db = g.sum((0, 2)); dcols = "
         "(W^T @ g).reshape(N, C, K, L_out); dxp = zeros(N, C, L + 2p); for j: dxp[:, :, strided slice of tap j] "
         "+= dcols[:, :, j, :]; dx = dxp[:, :, p:p+L]",
@@ -54,7 +54,7 @@ EXERCISES = [
     )),
     Exercise("13.6", "Max-pooling forward and backward", points=3, hints=(
         "Forward: gather each window's K values side by side (K strided slices), take the position of the "
-        "largest (np.argmax picks the first on ties) and turn it into a position in the input. Backward: add each "
+        "largest (an argmax picks the first on ties) and turn it into a position in the input. Backward: add each "
         "output's gradient at that position; two windows can share a maximum, so a plain assignment loses one.",
         "windows = stack of x[:, :, j : j + stride*(L_out-1) + 1 : stride] for j < K on a new last axis; arg = "
         "argmax(-1); out = the values at arg; idx = arange(L_out)*stride + arg. Backward: dx = zeros; np.add.at(dx, "

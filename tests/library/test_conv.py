@@ -381,3 +381,13 @@ def test_the_im2col_columns_are_freed_after_backward():
         tracemalloc.stop()
     assert held >= cols_bytes, f"the graph should keep the columns ({cols_bytes} bytes), it holds {held}"
     assert after < cols_bytes / 4, f"{after} bytes still held after backward: the columns were not freed"
+
+
+def test_max_pool_nan_and_all_minus_inf_windows_pick_what_pytorch_picks():
+    """PyTorch 2.13's CPU kernel keeps a value when it is strictly larger or NaN (so the last NaN wins), and
+    never looks at the padding (an all -inf window reports its first real element). Values printed by torch."""
+    nan, inf = float("nan"), float("inf")
+    out, idx = F.max_pool1d(minitorch.tensor([[[1.0, nan, 2.0, nan, 5.0, 3.0]]]), 4, stride=2, return_indices=True)
+    assert np.isnan(out.numpy()).all() and idx.numpy().tolist() == [[[3, 3]]]
+    out, idx = F.max_pool1d(minitorch.tensor([[[-inf, -inf, 1.0]]]), 2, stride=1, padding=1, return_indices=True)
+    assert out.numpy().tolist() == [[[-inf, -inf, 1.0, 1.0]]] and idx.numpy().tolist() == [[[0, 0, 2, 2]]]
