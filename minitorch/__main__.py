@@ -1,4 +1,4 @@
-"""Command line: ``python -m minitorch {build-lessons, grade, execute}``."""
+"""Command line: ``python -m minitorch {build-lessons, grade, execute, progress}``."""
 
 from __future__ import annotations
 
@@ -44,6 +44,14 @@ def _execute(args: argparse.Namespace) -> int:
     return execute_notebooks([Path(p) for p in args.notebooks], timeout=args.timeout)
 
 
+def _progress(args: argparse.Namespace) -> int:
+    from .course.progress import report
+
+    folder = Path(args.folder) if args.folder else (Path("lessons") if Path("lessons").is_dir() else Path.cwd())
+    print(report(folder))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m minitorch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -71,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per cell")
     p.set_defaults(func=_execute)
+
+    p = sub.add_parser("progress", help="what your check() cells recorded, lesson by lesson")
+    p.add_argument("folder", nargs="?", help="the folder of your notebooks (default: lessons/ if here, else .)")
+    p.set_defaults(func=_progress)
 
     args = parser.parse_args(argv)
     return args.func(args)

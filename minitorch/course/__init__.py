@@ -2,5 +2,6 @@
 
 from .check import check, hint
 from .exercises import Exercise, graded
+from .progress import show_progress
 
-__all__ = ["check", "hint", "Exercise", "graded"]
+__all__ = ["check", "hint", "show_progress", "Exercise", "graded"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 
+from . import progress
 from .exercises import find_exercise, run_exercise
 
 
@@ -36,12 +38,16 @@ def check(exercise_id: str, variables: dict | None = None) -> None:
         print(f"check({exercise_id!r}): {e}")
         return
     result = run_exercise(exercise, tests, variables)
+    progress.record(exercise.id, result.status, result.score, result.max_score)
+    notes = [] if result.status == "passed" else _stale_class_notes(variables) + _unfinished_needs(exercise, variables)
     mark = {"passed": "✅"}.get(result.status, "❌")
     score = f"{result.score:g}/{result.max_score:g} points"
     print(f"{mark} Exercise {exercise.id} — {exercise.title}: {score}")
     for outcome in result.outcomes:
         print(f"   {'✓' if outcome.passed else '✗'} {outcome.name}")
     if result.status != "passed":
+        for note in notes:
+            print(f"\n   ⚠ {note}")
         print(f"\n   First problem: {result.message}")
         if result.status == "not attempted":
             pass  # no hint before a first attempt: the learner should think first
@@ -50,6 +56,60 @@ def check(exercise_id: str, variables: dict | None = None) -> None:
             if len(exercise.hints) > 1:
                 print(f"   Still stuck? hint({exercise.id!r}) shows the next hint.")
     sys.stdout.flush()
+
+
+def _unfinished_needs(exercise, variables: dict) -> list[str]:
+    """Name the earlier exercises this one builds on that do not pass yet (their tests are run quietly)."""
+    notes = []
+    for needed_id in exercise.needs:
+        try:
+            needed, tests = find_exercise(needed_id)
+        except (KeyError, FileNotFoundError):
+            continue
+        outcome = run_exercise(needed, tests, variables)
+        if outcome.status == "passed":
+            continue
+        state = ("still raises NotImplementedError" if outcome.status == "not attempted"
+                 else f"does not pass yet ({outcome.message})")
+        notes.append(f"{exercise.id} uses your code from {needed.id} ({needed.title}), which {state}: "
+                     f"make {needed.id} pass first.")
+    return notes
+
+
+_CLASS_DEF = re.compile(r"^class\s+(\w+)\b", re.MULTILINE)
+_ATTACH = re.compile(r"^(\w+)\.(\w+)\s*=(?!=)", re.MULTILINE)
+
+
+def _stale_class_notes(variables: dict) -> list[str]:
+    """Spot a class cell re-run after methods were attached to the class (``Value.__add__ = ...``).
+
+    Running ``class Value: ...`` again makes a new class without the attached methods. The cells the
+    kernel ran are in ``In`` (oldest first): find a class defined again after a cell that attached to it,
+    with no attaching cell run since.
+    """
+    history = variables.get("In")
+    if not isinstance(history, list):
+        return []
+    notes = []
+    last_defined: dict[str, int] = {}
+    attached: dict[str, dict[str, int]] = {}  # class -> {attribute: the last cell that attached it}
+    for number, source in enumerate(history):
+        if not isinstance(source, str):
+            continue
+        for name in _CLASS_DEF.findall(source):
+            last_defined[name] = number
+        for name, attr in _ATTACH.findall(source):
+            attached.setdefault(name, {})[attr] = number
+    for name, attrs in attached.items():
+        defined = last_defined.get(name)
+        if defined is None:
+            continue
+        lost = sorted(attr for attr, number in attrs.items() if number < defined)
+        if lost:
+            notes.append(f"You ran the cell that defines class {name} again (In[{defined}]) after attaching "
+                         f"{', '.join(lost)} to it, so the new {name} no longer has them: run the cells that "
+                         f"attach them again (they come after the class cell), then this check.")
+    return notes
 
 
 _hints_shown: dict[str, int] = {}

@@ -66,14 +66,38 @@ def _get_ipython() -> Any:
     return InteractiveShell.instance()
 
 
+def _notebook_cell_name(filename: str) -> str | None:
+    """A readable name for the cell a code object came from, or None if it is not notebook code.
+
+    The grader compiles cells as ``<cell N>``; a Jupyter kernel as ``/tmp/ipykernel_PID/HASH.py``, and
+    IPython in a terminal as ``<ipython-input-N-HASH>``: for those, find the cell by its text in ``In``.
+    """
+    if filename.startswith("<cell "):
+        return filename[1:-1]
+    if "ipykernel_" not in filename and not filename.startswith("<ipython-input-"):
+        return None
+    source = "".join(linecache.getlines(filename))
+    try:
+        from IPython import get_ipython
+
+        inputs = get_ipython().user_ns.get("In", [])
+    except Exception:  # no IPython here
+        inputs = []
+    for number in range(len(inputs) - 1, 0, -1):
+        if source and inputs[number].strip() == source.strip():
+            return f"cell In[{number}]"
+    return "a cell of your notebook"
+
+
 def describe_exception(exc: BaseException) -> str:
     """One line: the exception and the innermost place in notebook code where it happened."""
     where = ""
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith("<cell "):
-            where = f" (at {filename[1:-1]}, line {tb.tb_lineno}"
+        cell = _notebook_cell_name(filename)
+        if cell:
+            where = f" (at {cell}, line {tb.tb_lineno}"
             line = linecache.getline(filename, tb.tb_lineno).strip()
             where += f": {line})" if line else ")"
         tb = tb.tb_next

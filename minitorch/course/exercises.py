@@ -35,7 +35,8 @@ DEFAULT_TEST_TIMEOUT = 10.0
 class Exercise:
     """One graded exercise. ``hints`` are tiers, gentlest first: the idea, then pseudocode, then at
     most one line of code. ``check()`` shows the first tier after a failed attempt (never up front);
-    ``hint("NN.k")`` reveals the next one. ``hint=`` is the older single-tier spelling."""
+    ``hint("NN.k")`` reveals the next one. ``hint=`` is the older single-tier spelling. ``needs``
+    lists the exercises whose code this one calls, so that a failure can be traced to them."""
 
     id: str
     title: str
@@ -43,6 +44,7 @@ class Exercise:
     hint: str = ""
     timeout: float = DEFAULT_TEST_TIMEOUT  # per test, seconds
     hints: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()  # earlier exercises whose code this one runs (named when they fail)
 
     def __post_init__(self) -> None:
         tiers = tuple(self.hints) or ((self.hint,) if self.hint else ())

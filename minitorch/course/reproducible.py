@@ -11,6 +11,8 @@ REPRODUCIBLE_ENV = {
     "MINITORCH_DOT": "graphviz-pure",
     # Progress bars print rates and times that differ on every run.
     "MINITORCH_NO_PROGRESS": "1",
+    # check() cells record the learner's progress; running a solution notebook must not.
+    "MINITORCH_PROGRESS_FILE": "off",
     # Silences a debugger warning that ipykernel prints on some Python builds.
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }

@@ -78,3 +78,61 @@ def test_a_failing_test_with_its_own_hint_shows_that_hint(capsys):
     out = capsys.readouterr().out
     assert "First problem: gradient leaves the input alone" in out
     assert "Hint: Don't modify the caller's list xs" in out
+
+
+def test_a_failure_caused_by_an_unfinished_earlier_exercise_names_it(capsys):
+    def numerical_derivative(f, x, h=1e-5):
+        raise NotImplementedError()
+
+    def gradient_descent(f, x0, lr, steps):
+        path, x = [x0], x0
+        for _ in range(steps):
+            x = x - lr * numerical_derivative(f, x)
+            path.append(x)
+        return path
+
+    check("01.4", {"numerical_derivative": numerical_derivative, "gradient_descent": gradient_descent})
+    out = capsys.readouterr().out
+    assert "01.4 uses your code from 01.1 (Numerical derivative), which still raises NotImplementedError" in out
+
+
+def test_no_dependency_note_when_the_earlier_exercise_passes(capsys):
+    check("01.4", {"numerical_derivative": lambda f, x, h=1e-5: (f(x + h) - f(x - h)) / (2 * h),
+                   "gradient_descent": lambda f, x0, lr, steps: [x0]})
+    out = capsys.readouterr().out
+    assert "❌" in out and "uses your code from" not in out
+
+
+def test_re_running_the_class_cell_after_attaching_methods_is_spotted(capsys):
+    history = ["", "import math\nclass Value:\n    def __init__(self, data): self.data = data",
+               "def value_add(self, other): ...\nValue.__add__ = value_add\nValue.__radd__ = value_add",
+               "class Value:\n    def __init__(self, data): self.data = data"]
+
+    class Value:
+        def __init__(self, data):
+            self.data = data
+
+    check("03.1", {"In": history, "Value": Value})
+    out = capsys.readouterr().out
+    assert "You ran the cell that defines class Value again (In[3]) after attaching __add__, __radd__" in out
+
+
+def test_attaching_again_after_the_class_cell_clears_the_warning(capsys):
+    history = ["", "class Value:\n    pass", "Value.__add__ = f", "class Value:\n    pass", "Value.__add__ = f"]
+    check("03.1", {"In": history, "Value": object})
+    assert "You ran the cell that defines class" not in capsys.readouterr().out
+
+
+def test_an_error_in_a_kernel_cell_names_the_cell_and_line():
+    from IPython.testing.globalipapp import start_ipython
+
+    from minitorch.course.execute import describe_exception
+
+    shell = start_ipython()
+    shell.run_cell("import numpy as np\ndef f(n):\n    return np.ones(3) @ np.ones(n)\n", store_history=True)
+    number = len(shell.user_ns["In"]) - 1
+    try:
+        shell.user_ns["f"](4)
+    except ValueError as e:
+        text = describe_exception(e)
+    assert f"at cell In[{number}], line 3: return np.ones(3) @ np.ones(n)" in text

@@ -8,14 +8,31 @@ from minitorch.testing import assert_close
 
 EXERCISES = [
     Exercise("01.1", "Numerical derivative", points=2,
-             hint="return (f(x + h) - f(x - h)) / (2 * h) — the central difference."),
-    Exercise("01.2", "Gradient by nudging", points=2,
-             hint="For each i, copy xs twice, add h to one copy's xs[i] and subtract it from the other's, "
-                  "then use the central difference on f(*copy)."),
+             hints=("Look both ways: nudge x a little up and a little down, and divide the change in f by the "
+                    "distance between the two points.",
+                    "f at x + h, minus f at x - h, divided by the distance between those two points, which is "
+                    "2h.",
+                    "return (f(x + h) - f(x - h)) / (2 * h)")),
+    Exercise("01.2", "Gradient by nudging", points=2, needs=("01.1",),
+             hints=("A partial derivative is the 1-D derivative of f along one input while every other input "
+                    "stays fixed: do 01.1 once per input.",
+                    "for each position i: make two copies of the point, move input i up by h in one and down by"
+                    " h in the other, take the central difference of f over the two copies (unpack a copy with "
+                    "f(*copy)), collect the results.",
+                    "plus = list(xs)   # a copy you may change; then move its element i")),
     Exercise("01.3", "Chain rule by hand", points=3,
-             hint="With d = a*b + c: dL/df = d, dL/dc = f, dL/da = f*b, dL/db = f*a."),
-    Exercise("01.4", "Gradient descent in 1-D", points=2,
-             hint="Start the list with x0; each step does x = x - lr * numerical_derivative(f, x) and appends x."),
+             hints=("Call the inner node d (everything before the multiplication by f), so L = d · f. The "
+                    "derivative of L with respect to f is whatever multiplies f; for a, b and c go through d "
+                    "with the chain rule.",
+                    "dL/df = d;  dL/dd = f;  dL/dc = dL/dd · dd/dc;  dL/da = dL/dd · dd/da (and dd/da is b);  "
+                    "dL/db likewise.",
+                    "return {\"a\": f * b, \"b\": f * a, \"c\": f, \"f\": a * b + c}")),
+    Exercise("01.4", "Gradient descent in 1-D", points=2, needs=("01.1",),
+             hints=("Each step moves x a little against the slope: downhill. Keep every x you visit, the start "
+                    "included.",
+                    "path starts as [x0]; repeat `steps` times: estimate the slope at x with your "
+                    "numerical_derivative, move x by -lr times the slope, append the new x; return path.",
+                    "x = x - lr * numerical_derivative(f, x)")),
 ]
 
 
@@ -34,8 +51,8 @@ def test_derivative_of_sin_and_exp(nb):
                      msg=f"numerical_derivative(math.exp, {x})")
 
 
-@graded("01.1", hint="A forward difference (f(x+h) - f(x)) / h is only accurate to O(h); "
-                     "look both ways: (f(x+h) - f(x-h)) / (2h).")
+@graded("01.1", hint="A forward difference is only accurate to O(h): look both ways from x, one step each side,"
+                     " and divide by the distance between them.")
 def test_uses_the_central_difference(nb):
     # With h = 1e-3 the forward difference of x**3 at 1 is off by ~3e-3; the central one by 1e-6.
     got = nb.numerical_derivative(lambda x: x**3, 1.0, h=1e-3)

@@ -11,18 +11,34 @@ from minitorch.testing import assert_close
 
 EXERCISES = [
     Exercise("02.1", "The Value class", points=2,
-             hint="In __init__: self.data = float(data); self.grad = 0.0; self._prev = tuple(_prev); "
-                  "self._op = _op; self.label = label. __repr__ returns f\"Value(data={self.data})\", "
-                  "with f\", label={self.label!r}\" before the ')' when there is a label."),
+             hints=("A Value stores what it was given: its number (always as a float), its gradient (zero for "
+                    "now), its parents (as a tuple), its op and its label. The repr shows the data, and the "
+                    "label only when there is one.",
+                    "__init__: five attributes (data converted to float, grad 0.0, _prev as a tuple, _op, "
+                    "label). __repr__: an f-string 'Value(data=...)', with ', label=...' (using !r) before the "
+                    "')' when label is not empty.",
+                    "return f\"Value(data={self.data})\"   # the version without a label")),
     Exercise("02.2", "+ and * with numbers on either side", points=3,
-             hint="other = other if isinstance(other, Value) else Value(other); then "
-                  "return Value(self.data + other.data, (self, other), '+'). __radd__ and __rmul__ are "
-                  "`return self + other` and `return self * other`."),
+             hints=("An operation never changes its inputs: it returns a new Value whose data is the result and"
+                    " whose parents are the two operands. A plain number must first become a Value (a leaf). "
+                    "For 2 + a, Python asks a's reflected method.",
+                    "__add__/__mul__: if other is not a Value, wrap it in one; return a new Value(result, "
+                    "(self, other), op symbol). __radd__/__rmul__: + and * commute, so reuse the forward "
+                    "operator.",
+                    "return self + other   # the whole of __radd__")),
     Exercise("02.3", "Trace a graph iteratively", points=3,
-             hint="stack = [root], seen = {id(root)}; pop a node, append it to nodes; for each parent in "
-                  "node._prev append (parent, node) to edges, and push the parent if its id is new."),
+             hints=("Walk the graph from the root backwards with a to-do list (a stack) instead of recursion, "
+                    "and remember which nodes you have already put on it, so that a node reached along two "
+                    "paths is listed once — but every edge is recorded.",
+                    "stack and seen start with the root; while the stack is not empty: pop a node and list it; "
+                    "for each of its parents record the edge (parent, node), and push the parent only if you "
+                    "have not seen it before (mark it seen when you push).",
+                    "if id(parent) not in seen:   # then mark it and push it")),
     Exercise("02.4", "A neuron's weighted sum", points=2,
-             hint="return sum(w * x for w, x in zip(ws, xs)) + b — with the Values themselves, not copies."),
+             hints=("Build the sum out of Value operations on the weights and inputs themselves, so that the "
+                    "result's graph reaches every weight and the bias.",
+                    "multiply each weight with its input (zip them), add the products up, add the bias.",
+                    "sum(w * x for w, x in zip(ws, xs))   # ... then the bias")),
 ]
 
 
@@ -110,7 +126,8 @@ def _assert_wrapped(v, operand, number, op, data, what):
         f"{what}: the wrapped number should be a leaf holding {float(number)}, got {other!r}"
 
 
-@graded("02.2", hint="Wrap a plain number: other = other if isinstance(other, Value) else Value(other).")
+@graded("02.2", hint="A plain number must become a Value (a leaf with no parents) before it can be an operand: "
+                     "check what type `other` has.")
 def test_a_number_on_the_right_is_wrapped_in_a_leaf(nb):
     a = nb.Value(3.0)
     _assert_wrapped(a + 1, a, 1, "+", 4.0, "a + 1")

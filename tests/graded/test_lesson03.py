@@ -13,17 +13,33 @@ from minitorch.testing import assert_close, numerical_gradient
 
 EXERCISES = [
     Exercise("03.1", "Local backward steps of + and *", points=3,
-             hint="+: self.grad += out.grad; other.grad += out.grad.  "
-                  "*: self.grad += other.data * out.grad; other.grad += self.data * out.grad."),
+             hints=("Each backward step passes out's gradient to its inputs, multiplied by the local "
+                    "derivative: 1 for either input of +, and 'the other input' for *. It adds to what the "
+                    "input already has instead of replacing it.",
+                    "inside _backward of +: each input's grad increases by out.grad. Of *: each input's grad "
+                    "increases by (the other input's data) × out.grad.",
+                    "self.grad += other.data * out.grad   # one of the four lines")),
     Exercise("03.2", "Topological order, iteratively", points=3,
-             hint="stack = [(root, False)]; pop (node, parents_done): if parents_done append node to order; "
-                  "elif id(node) is seen skip; else mark it seen, push (node, True), then (parent, False) "
-                  "for each unseen parent."),
-    Exercise("03.3", "backward()", points=3,
-             hint="order = topological_order(self); self.grad = 1.0; then "
-                  "for node in reversed(order): node._backward()."),
+             hints=("A node may be listed only after all of its parents are. Do a depth-first walk with an "
+                    "explicit stack, where each node is visited twice: once on the way in (to push its parents)"
+                    " and once on the way out (to list it).",
+                    "push (root, False). Loop: pop (node, done). If done: append node to the order. Otherwise, "
+                    "if the node was already entered, skip it; else mark it, push (node, True), then push "
+                    "(parent, False) for each parent not yet entered.",
+                    "stack.append((node, True))   # before pushing the parents")),
+    Exercise("03.3", "backward()", points=3, needs=("03.1", "03.2"),
+             hints=("Every node must hand on its gradient only after it has received everything from the nodes "
+                    "that use it: walk the topological order from the end. The output's own gradient, "
+                    "d(self)/d(self), is 1.",
+                    "get the topological order of self; set self's grad to 1; go through the order in reverse "
+                    "and run each node's _backward.",
+                    "for node in reversed(order): node._backward()")),
     Exercise("03.4", "Gradient by hand vs autograd", points=2,
-             hint="With e = w*x + b - y: dL/dw = 2*e*x, dL/dx = 2*e*w, dL/db = 2*e."),
+             hints=("Name the error e = w·x + b − y, so L = e². dL/de = 2e; then multiply by how e changes with"
+                    " each input.",
+                    "compute e; dL/dw = 2e · (de/dw), dL/dx = 2e · (de/dx), dL/db = 2e · (de/db), where de/dw "
+                    "is x, de/dx is w and de/db is 1.",
+                    "return {\"w\": 2 * e * x, \"x\": 2 * e * w, \"b\": 2 * e}")),
 ]
 
 
@@ -49,7 +65,8 @@ def test_add_passes_the_gradient_unchanged_to_both_inputs(nb):
         assert_close(b.grad, g, msg=f"out = a + b with out.grad = {g:.4f}: after out._backward(), b.grad")
 
 
-@graded("03.1", hint="d(a*b)/da = b: a receives other.data * out.grad, and b receives self.data * out.grad.")
+@graded("03.1", hint="d(a·b)/da = b: each input of * receives the *other* input's value times the output's "
+                     "gradient.")
 def test_mul_gives_each_input_the_other_input_times_the_gradient(nb):
     rng = random.Random(12)
     for _ in range(5):

@@ -13,25 +13,41 @@ from minitorch.testing import assert_close, numerical_gradient
 
 EXERCISES = [
     Exercise("04.1", "Powers with a number or a Value exponent", points=3,
-             hint="Number exponent n: out = Value(self.data**n, (self,), ...), and its _backward adds "
-                  "n * self.data**(n - 1) * out.grad. Value exponent y: first raise ValueError if self.data <= 0; "
-                  "then self.grad += y * x**(y - 1) * out.grad and other.grad += out.data * math.log(x) * out.grad."),
-    Exercise("04.2", "Negation, subtraction, division (and reflected)", points=2,
-             hint="neg: self * -1; sub: self + (-other); rsub: other + (-self); truediv: self * other**-1; "
-                  "rtruediv: other * self**-1. These use ** from 04.1, so finish that first."),
+             hints=("Two cases. A number exponent n has one parent and the power rule. A Value exponent y has "
+                    "two parents: d(x^y)/dx = y·x^(y−1) and d(x^y)/dy = x^y·ln x, which needs x > 0 — check "
+                    "that first and raise ValueError.",
+                    "if other is a Value: refuse a non-positive base; out has parents (self, other); _backward "
+                    "adds the two local derivatives above, each times out.grad. Else: out has parent (self,) "
+                    "and op like '**2'; _backward adds n·x^(n−1)·out.grad.",
+                    "self.grad += other * self.data ** (other - 1) * out.grad   # the number-exponent case")),
+    Exercise("04.2", "Negation, subtraction, division (and reflected)", points=2, needs=("04.1",),
+             hints=("None of these needs a new backward step: write each one with operations you already have "
+                    "(*, + and ** from 04.1).",
+                    "−a is a times −1; a − b is a plus (−b); a / b is a times b to the power −1; for the "
+                    "reflected ones the number is on the left.",
+                    "return self * other**-1   # __truediv__")),
     Exercise("04.3", "exp and log", points=2,
-             hint="exp: out = Value(math.exp(x), (self,), 'exp'), backward self.grad += out.data * out.grad. "
-                  "log: raise ValueError if self.data <= 0, else out = Value(math.log(x), ...), "
-                  "backward self.grad += out.grad / self.data."),
+             hints=("exp is its own derivative, so its backward can reuse the output's data; the derivative of "
+                    "log x is 1/x and log needs x > 0 — refuse anything else with a clear ValueError that says "
+                    "'log'.",
+                    "exp: out = Value(e^x, (self,), 'exp'); _backward adds out.data × out.grad. log: check x > "
+                    "0; out = Value(ln x, ...); _backward adds out.grad / x.",
+                    "self.grad += out.grad / self.data   # log's backward step")),
     Exercise("04.4", "tanh, sigmoid and relu that never overflow", points=3,
-             hint="tanh: t = math.tanh(x), backward (1 - t**2) * out.grad. sigmoid: if x >= 0 use "
-                  "1 / (1 + math.exp(-x)), else e = math.exp(x) and e / (1 + e); backward s * (1 - s) * out.grad. "
-                  "relu: max(0.0, x), backward (self.data > 0) * out.grad."),
-    Exercise("04.5", "A gradient checker", points=3,
-             hint="Make leaves = [Value(x) for x in xs] and call f(*leaves).backward(). For each i, copy xs into "
-                  "plus and minus, move element i by +h and -h, and compare leaves[i].grad with "
-                  "(f(*map(Value, plus)).data - f(*map(Value, minus)).data) / (2 * h): "
-                  "return False as soon as abs(a - n) > atol + rtol * abs(n); True at the end."),
+             hints=("tanh' = 1 − tanh², sigmoid' = s(1 − s), relu' = 1 where x > 0 and 0 elsewhere. To avoid "
+                    "overflow, never exponentiate a large positive number: math.tanh is safe, and sigmoid can "
+                    "be written two ways.",
+                    "sigmoid: for x ≥ 0 use 1/(1 + e^(−x)); for x < 0 use e^x/(1 + e^x). Each op: compute the "
+                    "result, make out with parent (self,), and a _backward that adds local derivative × "
+                    "out.grad.",
+                    "self.grad += s * (1 - s) * out.grad   # sigmoid's backward step")),
+    Exercise("04.5", "A gradient checker", points=3, needs=("04.1", "04.2", "04.3", "04.4"),
+             hints=("Compare, input by input, the gradient that backward() computes with the central difference"
+                    " of lesson 01, allowing atol + rtol·|numeric| of disagreement.",
+                    "make leaf Values from xs, call f on them and backward(); for each i: copies of xs moved by"
+                    " ±h at i, evaluate f on fresh Values of each copy, central difference; if it differs from "
+                    "leaf i's grad by more than the tolerance, return False. Return True at the end.",
+                    "if abs(leaf.grad - numeric) > atol + rtol * abs(numeric): return False")),
 ]
 
 
@@ -78,8 +94,8 @@ def test_power_with_a_value_exponent(nb):
         assert_matches_math(nb, lambda a, b: a**b, lambda a, b: a**b, [x, y], "x ** y (y a Value)")
 
 
-@graded("04.1", hint="Check self.data <= 0 before computing anything when the exponent is a Value, and "
-                     "raise ValueError('... positive base ...').")
+@graded("04.1", hint="With a Value exponent, check the base before computing anything and raise ValueError "
+                     "saying the base must be positive.")
 def test_value_exponent_with_a_non_positive_base_is_a_clear_error(nb):
     for base in [-2.0, 0.0]:
         try:
@@ -128,8 +144,8 @@ def test_log_matches_math(nb):
         assert_matches_math(nb, lambda v: v.log(), math.log, [x], "log(x)", atol=1e-6)
 
 
-@graded("04.3", hint="Raise ValueError yourself when self.data <= 0, with a message that says 'log' "
-                     "(math.log(0) raises one too, but its message 'math domain error' names nothing).")
+@graded("04.3", hint="Raise ValueError yourself for a non-positive input, with a message that says 'log' "
+                     "(math's own error says 'math domain error', which names nothing).")
 def test_log_of_a_non_positive_number_is_a_clear_error(nb):
     for x in [0.0, -1.5]:
         try:
@@ -160,8 +176,8 @@ def test_relu(nb):
         assert_close(grad, 1.0 if x > 0 else 0.0, msg=f"d relu/dx at {x}")
 
 
-@graded("04.4", hint="math.exp(1000) overflows. For tanh use math.tanh; for sigmoid at x < 0 use "
-                     "e = math.exp(x); e / (1 + e), which only exponentiates a negative number.")
+@graded("04.4", hint="math.exp(1000) overflows. tanh has a safe library function; for sigmoid at x < 0 rewrite "
+                     "the formula so that it only exponentiates a negative number.")
 def test_tanh_and_sigmoid_do_not_overflow_at_plus_minus_1000(nb):
     for x, t, s in [(1000.0, 1.0, 1.0), (-1000.0, -1.0, 0.0)]:
         data, (grad,) = forward_and_grads(nb, lambda v: v.tanh(), x)

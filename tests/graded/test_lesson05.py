@@ -15,21 +15,34 @@ from minitorch.testing import assert_close
 
 EXERCISES = [
     Exercise("05.1", "A neuron", points=2,
-             hint="bound = 1 / math.sqrt(nin); self.w = [Value(random.uniform(-bound, bound)) for _ in range(nin)]; "
-                  "self.b = Value(random.uniform(-bound, bound)). In __call__: act = sum((wi * xi for wi, xi in "
-                  "zip(self.w, x)), self.b), then act.relu() / act.tanh() / act by self.activation. "
-                  "parameters(): return self.w + [self.b]."),
-    Exercise("05.2", "Layer and MLP", points=2,
-             hint="Layer: self.neurons = [Neuron(nin, activation) for _ in range(nout)]. MLP: sizes = [nin] + "
-                  "list(nouts); layer i is Layer(sizes[i], sizes[i+1], activation if i < len(nouts) - 1 else None). "
-                  "__call__: x = layer(x) for each layer, then return x[0] if len(x) == 1 else x."),
+             hints=("A neuron owns nin weights and a bias, all small random Values drawn uniformly in ±1/√nin; "
+                    "calling it computes the weighted sum plus bias and applies its activation (or none).",
+                    "__init__: bound = 1/√nin; a list of nin Values drawn uniformly in [−bound, bound] and one "
+                    "more for the bias. __call__: start the sum at the bias and add wᵢ·xᵢ; apply relu, tanh or "
+                    "nothing. parameters(): weights then bias.",
+                    "act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)")),
+    Exercise("05.2", "Layer and MLP", points=2, needs=("05.1",),
+             hints=("A Layer is a list of neurons reading the same inputs; an MLP is a list of layers whose "
+                    "sizes chain together, and the last layer has no activation.",
+                    "Layer: nout Neurons of nin inputs; calling returns each neuron's output. MLP: sizes = nin "
+                    "followed by nouts; layer i maps sizes[i] → sizes[i+1], with the activation except for the "
+                    "last. __call__ feeds x through each layer and unwraps a single output.",
+                    "sizes = [nin] + list(nouts)")),
     Exercise("05.3", "Hinge loss, L2 penalty, accuracy", points=2,
-             hint="hinge: sum((1 - y * s).relu() for s, y in zip(scores, labels)) / len(scores). "
-                  "l2: alpha * sum(p * p for p in params). accuracy: sum(s.data * y > 0 for ...) / len(scores)."),
-    Exercise("05.4", "Mini-batch SGD", points=3, timeout=30,
-             hint="rng = random.Random(seed); order = list(range(len(points))); per epoch rng.shuffle(order); per "
-                  "batch: scores, loss = hinge_loss(...) + l2_penalty(model.parameters(), alpha), "
-                  "model.zero_grad(), loss.backward(), p.data -= lr * p.grad for every p, losses.append(loss.data)."),
+             hints=("Hinge: penalise each example whose margin y·s is below 1, by how much it is below, and "
+                    "average. L2: alpha times the sum of squared parameters. Accuracy: how often the score's "
+                    "sign agrees with the label.",
+                    "hinge = mean over examples of relu(1 − y·s); l2 = alpha · Σ p·p; accuracy = (number of "
+                    "examples with s.data·y > 0) / N.",
+                    "return alpha * sum(p * p for p in params)")),
+    Exercise("05.4", "Mini-batch SGD", points=3, needs=("05.1", "05.2", "05.3"), timeout=30,
+             hints=("Each epoch: shuffle the example order with a seeded random generator, cut it into "
+                    "mini-batches, and for each batch do forward, loss, zero_grad, backward, update. Record one"
+                    " loss per batch.",
+                    "rng = random.Random(seed); per epoch shuffle the indices; for each slice of batch_size "
+                    "indices: loss = hinge on the batch + l2 penalty of all parameters; zero_grad; backward; "
+                    "every parameter's data moves by −lr × its grad; record loss.data.",
+                    "p.data -= lr * p.grad   # for every parameter p")),
 ]
 
 ACTIVATION = {"relu": lambda z: max(0.0, z), "tanh": math.tanh, None: lambda z: z}
@@ -52,7 +65,8 @@ def test_neuron_parameters_are_nin_weights_and_a_bias(nb):
         "parameters() should return the weights followed by the bias (the same Value objects)"
 
 
-@graded("05.1", hint="Draw each parameter with random.uniform(-bound, bound), bound = 1 / math.sqrt(nin).")
+@graded("05.1", hint="Draw every parameter uniformly between −1/√nin and +1/√nin with the `random` module "
+                     "(which the test seeds).")
 def test_neuron_starts_with_small_distinct_random_parameters(nb):
     random.seed(1)
     n = nb.Neuron(16)
@@ -150,7 +164,8 @@ def test_l2_penalty_value_and_gradient(nb):
     assert_close([p.grad for p in params], [0.2, 0.4, -0.6], msg="d(alpha * sum p²)/dp = 2 alpha p")
 
 
-@graded("05.3", hint="Count the examples with s.data * y > 0 and divide by how many there are.")
+@graded("05.3", hint="A prediction is right when the score and the label have the same sign: their product is "
+                     "positive. Count those and divide by the number of examples.")
 def test_accuracy_counts_matching_signs(nb):
     scores = [Value(0.5), Value(-0.2), Value(0.1), Value(-3.0), Value(4.0)]
     got = nb.accuracy(scores, [1.0, 1.0, -1.0, -1.0, 1.0])
@@ -183,8 +198,8 @@ def full_batch_sgd_by_hand(params, points, labels, epochs, lr, alpha):
     return [w0, w1, b], losses
 
 
-@graded("05.4", hint="Each step: forward, loss = hinge_loss(batch) + l2_penalty(all parameters, alpha), "
-                     "model.zero_grad(), loss.backward(), then p.data -= lr * p.grad.")
+@graded("05.4", hint="Each step: forward, loss = the hinge on the batch plus the L2 penalty of all parameters, "
+                     "clear the gradients, backward, then move every parameter against its gradient.")
 def test_full_batch_steps_match_gradient_descent_by_hand(nb):
     points = [[1.0, 2.0], [-1.0, 0.5], [0.3, -0.7], [2.0, 1.0]]
     labels = [1.0, -1.0, 1.0, -1.0]
@@ -208,8 +223,8 @@ def test_each_step_uses_fresh_gradients(nb):
                  msg="parameters after 2 steps (stale gradients would move them twice as far)")
 
 
-@graded("05.4", hint="Walk through the shuffled order in slices order[start:start + batch_size]; the last "
-                     "batch may be smaller. Record one loss per batch.")
+@graded("05.4", hint="Walk the shuffled order in consecutive slices of batch_size (the last may be shorter) and"
+                     " record one loss per slice.")
 def test_one_loss_per_mini_batch(nb):
     rng = random.Random(0)
     points = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(25)]

@@ -15,21 +15,38 @@ from minitorch.testing import assert_close, numerical_vjp
 
 EXERCISES = [
     Exercise("06.1", "A numerical gradient for arrays", points=2,
-             hint="grad = np.zeros(x.shape); for i in np.ndindex(x.shape): old = x[i]; x[i] = old + h; "
-                  "plus = f(x); x[i] = old - h; minus = f(x); x[i] = old; grad[i] = (plus - minus) / (2 * h)."),
+             hints=("Same idea as lesson 01, one array element at a time: nudge one element up and down, "
+                    "measure f, put it back.",
+                    "grad = zeros of x's shape; for each index i of x (np.ndindex): remember x[i]; set it to "
+                    "old + h, evaluate; to old − h, evaluate; restore it; grad[i] = the central difference.",
+                    "for i in np.ndindex(x.shape):")),
     Exercise("06.2", "Backward steps of + and *", points=3,
-             hint="+: self.grad += out.grad; other.grad += out.grad.  "
-                  "*: self.grad += other.data * out.grad; other.grad += self.data * out.grad."),
+             hints=("The same local derivatives as lesson 03, now elementwise on arrays: + passes the output's "
+                    "gradient through unchanged; * multiplies it by the other input. Add, never replace.",
+                    "+: each input's grad increases by out.grad. *: self's grad increases by other's data × "
+                    "out.grad (elementwise), and the other way round.",
+                    "other.grad += self.data * out.grad   # one of the four lines")),
     Exercise("06.3", "backward(gradient=None)", points=2,
-             hint="gradient None: raise ValueError if self.data.size != 1, else seed = np.ones_like(self.data); "
-                  "otherwise seed = np.array(gradient, dtype=np.float64), ValueError if its shape differs. "
-                  "Then self.grad = seed and for node in reversed(topological_order(self)): node._backward()."),
+             hints=("backward() of a scalar starts from d(out)/d(out) = 1; for a non-scalar output the caller "
+                    "must say which vector-Jacobian product they want by passing `gradient` of the output's "
+                    "shape. Then run the steps in reverse topological order.",
+                    "if gradient is None: the output must have one element (else ValueError naming its shape), "
+                    "seed = ones; otherwise seed = gradient as a float64 array, which must have the output's "
+                    "shape. Set self.grad = seed, then every node's _backward in reversed topological order.",
+                    "seed = np.ones_like(self.data)   # when gradient is None")),
     Exercise("06.4", "tanh, relu and sum", points=3,
-             hint="tanh: self.grad += (1 - out.data ** 2) * out.grad; relu: self.grad += (self.data > 0) * out.grad; "
-                  "sum: self.grad += out.grad (a 0-d array that numpy adds to every element)."),
+             hints=("Local derivatives, elementwise: tanh' = 1 − tanh², relu' = 1 where the input is positive, "
+                    "and the sum gives every element a derivative of 1 — so every element receives the output's"
+                    " (0-d) gradient.",
+                    "tanh: add (1 − out²) × out.grad; relu: add (input > 0) × out.grad; sum: add out.grad "
+                    "itself — numpy broadcasts the 0-d array over every element.",
+                    "self.grad += (1 - out.data ** 2) * out.grad   # tanh")),
     Exercise("06.5", "The backward step of @", points=3,
-             hint="self.grad += out.grad @ other.data.T and other.grad += self.data.T @ out.grad: "
-                  "(n, m) @ (m, k) gives A's shape (n, k); (k, n) @ (n, m) gives B's shape (k, m)."),
+             hints=("For C = A @ B with upstream gradient G (C's shape), each input's gradient must have that "
+                    "input's shape — let the shapes tell you which transposes go where.",
+                    "A's gradient is G times B transposed, (n, m) @ (m, k); B's gradient is A transposed times "
+                    "G, (k, n) @ (n, m). Add both to what is there.",
+                    "self.grad += out.grad @ other.data.T")),
 ]
 
 SHAPES = [(), (4,), (2, 3), (3, 1, 2)]
@@ -80,7 +97,8 @@ def test_gradient_of_a_matrix_product(nb):
     assert_close(got, G @ B.T, atol=1e-7, msg="numerical_grad of sum(G * (A @ B)) with respect to A (3, 4)")
 
 
-@graded("06.1", hint="Save old = x[i] before the nudges and put it back with x[i] = old when done.")
+@graded("06.1", hint="You may nudge x in place, but remember the element's old value and restore it before "
+                     "moving on.")
 def test_the_input_is_left_as_it_was(nb):
     x = np.random.default_rng(3).standard_normal((2, 3)) * 1e3
     before = x.copy()
@@ -108,7 +126,8 @@ def test_add_gives_both_inputs_the_output_gradient(nb):
         assert_grad(tb, G, f"out = a + b, shape {shape}: b.grad")
 
 
-@graded("06.2", hint="d(a*b)/da = b, elementwise: a receives other.data * out.grad, b receives self.data * out.grad.")
+@graded("06.2", hint="d(a·b)/da = b, elementwise: each input receives the other input's values times the "
+                     "output's gradient.")
 def test_mul_gradients_match_finite_differences(nb):
     rng = np.random.default_rng(12)
     for k, shape in enumerate(SHAPES):
@@ -196,8 +215,8 @@ def test_a_scalar_output_is_seeded_with_one(nb):
     assert_grad(X, np.full(x.shape, 5.0), "L = sum(2x + 3x) through nodes used along two paths: x.grad")
 
 
-@graded("06.3", hint="Call the backward steps in reversed(topological_order(self)), so that every node has "
-                     "its complete gradient before it passes it on.")
+@graded("06.3", hint="Run the backward steps in reverse topological order, so that every node has its complete "
+                     "gradient before passing it on.")
 def test_every_node_runs_after_all_of_its_users(nb):
     x = np.arange(4.0).reshape(2, 2)
     X, L = _diamond(nb, x)
@@ -212,7 +231,8 @@ def test_every_node_runs_after_all_of_its_users(nb):
     assert_grad(X, np.full(x.shape, 5.0), "L = sum(2x + 3x): x.grad")
 
 
-@graded("06.3", hint="If gradient is None and self.data.size != 1, raise ValueError naming self.shape.")
+@graded("06.3", hint="Without `gradient`, only an output with exactly one element can be the start; otherwise "
+                     "raise ValueError and name the output's shape.")
 def test_a_non_scalar_output_without_gradient_is_an_error(nb):
     X = nb.Tensor(np.ones((2, 3)))
     Y = _node(nb, np.ones((2, 3)), [X], lambda node: None)
@@ -249,7 +269,7 @@ def test_the_gradient_argument_is_the_seed(nb):
 
 
 # ------------------------------------------------------------------------------------------- 06.4
-@graded("06.4", hint="d tanh(x)/dx = 1 - tanh(x)**2 = 1 - out.data**2, times out.grad.")
+@graded("06.4", hint="The derivative of tanh is 1 − tanh²; you already have tanh(x): it is the output's data.")
 def test_tanh_gradient_matches_finite_differences(nb):
     rng = np.random.default_rng(31)
     for k, shape in enumerate(SHAPES):
@@ -259,7 +279,8 @@ def test_tanh_gradient_matches_finite_differences(nb):
         assert_grad(tx, numeric_vjp(np.tanh, [x], G, 0), f"out = x.tanh(), shape {shape}: x.grad")
 
 
-@graded("06.4", hint="relu passes out.grad where self.data > 0 and nothing elsewhere: (self.data > 0) * out.grad.")
+@graded("06.4", hint="relu lets the gradient through where its input was positive and blocks it elsewhere: "
+                     "multiply by a mask.")
 def test_relu_gradient_passes_only_where_the_input_is_positive(nb):
     rng = np.random.default_rng(32)
     for k, shape in enumerate(SHAPES[1:]):
@@ -270,7 +291,8 @@ def test_relu_gradient_passes_only_where_the_input_is_positive(nb):
         assert_grad(tx, numeric_vjp(lambda a: np.maximum(a, 0), [x], G, 0), f"out = x.relu(), shape {shape}: x.grad")
 
 
-@graded("06.4", hint="d(sum x)/dx_i = 1 for every i: self.grad += out.grad adds the 0-d out.grad to every element.")
+@graded("06.4", hint="d(Σx)/dxᵢ = 1 for every i: every element receives the output's gradient (a 0-d array "
+                     "broadcasts).")
 def test_sum_gives_every_element_the_output_gradient(nb):
     rng = np.random.default_rng(33)
     for k, shape in enumerate(SHAPES):
@@ -293,7 +315,8 @@ def test_unary_steps_add_to_the_gradient_already_there(nb):
 
 
 # ------------------------------------------------------------------------------------------- 06.5
-@graded("06.5", hint="A.grad += out.grad @ B.T, shape (n, m) @ (m, k) = (n, k); B.grad += A.T @ out.grad, (k, m).")
+@graded("06.5", hint="Each gradient must have its input's shape: for A (n, k) and B (k, m) with upstream G (n, "
+                     "m), combine G with the other factor transposed so the shapes work out.")
 def test_matmul_gradients_match_finite_differences_for_random_shapes(nb):
     rng = np.random.default_rng(41)
     for k in range(6):

@@ -15,24 +15,44 @@ from minitorch.testing import assert_close, numerical_vjp
 
 EXERCISES = [
     Exercise("07.1", "The broadcast result shape", points=2,
-             hint="Pad the shorter shape with 1s on the left; then for each pair of sizes (x, y): equal or either "
-                  "one 1 gives max(x, y), anything else raises ValueError(f'shapes {a} and {b} cannot be broadcast')."),
+             hints=("Line the two shapes up at the right. Going from the right, two sizes fit if they are equal"
+                    " or one of them is 1; a missing size counts as 1. Anything else is an error.",
+                    "pad the shorter shape on the left with 1s; for each pair (x, y): equal → x; one of them 1 "
+                    "→ the other; otherwise raise ValueError naming both shapes. Careful with 0: (0,) and (1,) "
+                    "give (0,).",
+                    "a = (1,) * (n - len(a)) + tuple(a)   # padding on the left")),
     Exercise("07.2", "unbroadcast", points=3,
-             hint="First sum over the leading grad.ndim - len(shape) axes; then sum with keepdims=True over every "
-                  "axis i where shape[i] == 1 but grad.shape[i] != 1."),
-    Exercise("07.3", "Broadcasting + and *", points=3,
-             hint="Pass each input's share through your unbroadcast (07.2): self.grad += unbroadcast(out.grad, "
-                  "self.shape); for *, self.grad += unbroadcast(other.data * out.grad, self.shape) and "
-                  "other.grad += unbroadcast(self.data * out.grad, other.shape)."),
+             hints=("Broadcasting copied the input along some axes; the gradient must add those copies back up."
+                    " Two kinds of axes were added: extra leading axes, and axes where the input had size 1.",
+                    "sum grad over its first (grad.ndim − len(shape)) axes; then for each axis i where shape[i]"
+                    " is 1 but grad's is not, sum over it keeping the dimension.",
+                    "grad = grad.sum(axis=i, keepdims=True)   # for such an axis i")),
+    Exercise("07.3", "Broadcasting + and *", points=3, needs=("07.2",),
+             hints=("Each input's share is computed exactly as in lesson 06, in the output's shape; then it "
+                    "must be brought back to the input's shape with your unbroadcast from 07.2.",
+                    "+: self.grad += unbroadcast(out.grad, self.shape), same for other. *: "
+                    "unbroadcast(other.data × out.grad, self.shape), and the mirror image for other.",
+                    "other.grad += unbroadcast(self.data * out.grad, other.shape)")),
     Exercise("07.4", "sum and mean over dimensions", points=3,
-             hint="g = out.grad (divided by count for mean); if dim is not None and not keepdim: "
-                  "g = np.expand_dims(g, dim); then self.grad += g (numpy broadcasts it over the reduced axes)."),
+             hints=("Every element that went into a sum receives the sum's gradient; for a mean, a 1/count "
+                    "share of it. Without keepdim the reduced axes are missing from out.grad: put them back as "
+                    "size 1 so numpy can broadcast.",
+                    "g = out.grad (divided by count for mean); if dim was given and keepdim is False, re-insert"
+                    " the reduced axes as size 1 (np.expand_dims); add g to self.grad.",
+                    "g = np.expand_dims(g, dim)")),
     Exercise("07.5", "reshape and transpose", points=2,
-             hint="reshape: self.grad += out.grad.reshape(self.shape); "
-                  "transpose: self.grad += np.swapaxes(out.grad, dim0, dim1)."),
+             hints=("reshape and transpose only move numbers around, so their backward moves the gradient back:"
+                    " reshape it to the input's shape; swap the same two axes again.",
+                    "reshape: self.grad += out.grad reshaped to self.shape. transpose: self.grad += out.grad "
+                    "with dim0 and dim1 swapped.",
+                    "self.grad += np.swapaxes(out.grad, dim0, dim1)")),
     Exercise("07.6", "Indexing with repeated indices", points=3,
-             hint="np.add.at(self.grad, index, out.grad): unlike self.grad[index] += out.grad, it adds once for "
-                  "every time an element was picked."),
+             hints=("Indexing copies picked elements into the output; the backward adds each output gradient "
+                    "back to the element it came from — once per pick, so an element picked twice gets two "
+                    "shares. Plain `+=` on a fancy index does not do that.",
+                    "numpy has an unbuffered 'add at these indices' that adds once for every occurrence of an "
+                    "index: use it to add out.grad into self.grad at `index`.",
+                    "np.add.at(self.grad, index, out.grad)")),
 ]
 
 
@@ -107,6 +127,28 @@ def test_random_shapes_agree_with_numpy(nb):
         assert isinstance(got, tuple) and got == want, f"broadcast_shape({a}, {b}) should be the tuple {want}, got {got!r}"
 
 
+@graded("07.1", hint="An axis of size 1 stretches to whatever the other size is, 0 included: nothing is ever "
+                     "stretched *to* 1 unless both sizes are 1.")
+def test_empty_axes_broadcast_to_empty(nb):
+    for a, b, want in [((0,), (1,), (0,)), ((1,), (0,), (0,)), ((2, 0), (1,), (2, 0)), ((0, 1), (1, 3), (0, 3))]:
+        got = nb.broadcast_shape(a, b)
+        assert tuple(got) == want, f"broadcast_shape({a}, {b}) should be {want} (numpy agrees), got {got!r}"
+
+
+@graded("07.1", hint="The rule does not depend on how many dimensions there are: write it for any length of shape, "
+                     "with your own loop over the aligned sizes.")
+def test_the_rule_holds_for_any_number_of_dimensions(nb):
+    # numpy's arrays stop at 64 dimensions; the broadcasting rule itself does not.
+    a, b = (1,) * 69 + (3,), (2,) + (1,) * 69
+    want = (2,) + (1,) * 68 + (3,)
+    try:
+        got = nb.broadcast_shape(a, b)
+    except Exception as e:
+        raise AssertionError(f"broadcast_shape of two 70-dimensional shapes raised {type(e).__name__}: {e} — "
+                             "the rule is about sizes, not arrays; does your code build arrays?") from None
+    assert tuple(got) == want, f"broadcast_shape of (1,)*69 + (3,) and (2,) + (1,)*69 should be (2, 1, ..., 1, 3)"
+
+
 @graded("07.1", hint="Sizes must be equal or one of them 1, compared from the right: (5, 4) vs (3,) compares 4 with 3.")
 def test_incompatible_shapes_raise_a_clear_error(nb):
     for a, b in [((5, 4), (3,)), ((2, 3), (3, 2)), ((4, 1, 2), (3, 3))]:
@@ -173,8 +215,8 @@ def test_add_broadcasts_and_sums_gradients_back(nb):
         check_op(nb, lambda x, y: x + y, np.add, [a, b], seed=k, what=f"a + b with a {sa}, b {sb}")
 
 
-@graded("07.3", hint="For *, the share of self is other.data * out.grad, an array of the output's shape: "
-                     "unbroadcast it to self.shape.")
+@graded("07.3", hint="For *, each input's share (the other input times the upstream gradient) has the output's "
+                     "shape: bring it back to the input's shape with your unbroadcast.")
 def test_mul_broadcasts_and_sums_gradients_back(nb):
     rng = np.random.default_rng(82)
     for k, (sa, sb) in enumerate(PAIRS):
@@ -254,7 +296,7 @@ def test_reshape_sends_the_gradient_back_in_the_input_shape(nb):
                  what=f"x.reshape{new} for x of shape {shape}")
 
 
-@graded("07.5", hint="Swapping the same two axes again undoes a transpose: np.swapaxes(out.grad, dim0, dim1).")
+@graded("07.5", hint="Swapping the same two axes a second time undoes a transpose.")
 def test_transpose_swaps_the_gradient_back(nb):
     rng = np.random.default_rng(102)
     for k, (shape, d0, d1) in enumerate([((2, 3), 0, 1), ((2, 3, 4), 0, 2), ((2, 3, 4), -1, -2), ((2, 3, 4), 1, 1)]):
@@ -286,8 +328,8 @@ def test_basic_and_integer_array_indexing(nb):
         check_op(nb, lambda t: t[index], lambda a: a[index], [x], seed=k, what=f"{what} for x of shape (4, 3)")
 
 
-@graded("07.6", hint="self.grad[index] += out.grad writes a repeated element once; np.add.at(self.grad, index, "
-                     "out.grad) adds it once per pick.")
+@graded("07.6", hint="With fancy indexing, `grad[index] += g` writes a repeated element only once. numpy has an"
+                     " unbuffered 'add at' that counts every occurrence.")
 def test_repeated_indices_add_up(nb):
     rng = np.random.default_rng(112)
     x = rng.standard_normal((5, 3))
@@ -299,7 +341,7 @@ def test_repeated_indices_add_up(nb):
                                                             "should be the sum of the three rows of out.grad")
 
 
-@graded("07.6", hint="Add into self.grad (np.add.at(self.grad, ...) does), don't replace it.")
+@graded("07.6", hint="Add into the existing gradient; don't replace it.")
 def test_indexing_accumulates(nb):
     rng = np.random.default_rng(113)
     x, s = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))

@@ -17,29 +17,45 @@ from minitorch.testing import assert_close
 
 EXERCISES = [
     Exercise("08.1", "Registering parameters and sub-modules", points=3,
-             hint="if '_parameters' not in self.__dict__: raise AttributeError('... call super().__init__() ...') "
-                  "when value is a Parameter or Module. Else self._parameters.pop(name, None), "
-                  "self._modules.pop(name, None), then register a Parameter in _parameters or a Module in "
-                  "_modules. Always end with object.__setattr__(self, name, value)."),
-    Exercise("08.2", "named_parameters, zero_grad, train and eval", points=3,
-             hint="for name, p in self._parameters.items(): yield prefix + name, p; then for name, sub in "
-                  "self._modules.items(): yield from sub.named_parameters(prefix + name + '.'). zero_grad: "
-                  "p.grad = None for each. train: object.__setattr__(self, 'training', mode), call sub.train(mode) "
-                  "on each sub-module, return self. Needs 08.1."),
-    Exercise("08.3", "Linear and Sequential", points=3,
-             hint="bound = 1 / math.sqrt(in_features); self.weight = Parameter(minitorch.rand(out_features, "
-                  "in_features) * (2 * bound) - bound); the bias likewise with shape (out_features,), or None. "
-                  "forward: x @ self.weight.T (+ self.bias). Sequential: setattr(self, str(i), layer); forward "
-                  "applies self._modules.values() in order. Needs 08.1 and 08.2."),
+             hints=("__setattr__ sees every assignment self.name = value. Parameters and Modules go into their "
+                    "registry; any other value must not stay registered under that name. And it must still set "
+                    "the attribute.",
+                    "if value is a Parameter or a Module and the registries don't exist yet: AttributeError "
+                    "mentioning super().__init__(). Otherwise remove name from both registries, then register a"
+                    " Parameter in _parameters or a Module in _modules; always finish with object.__setattr__.",
+                    "object.__setattr__(self, name, value)")),
+    Exercise("08.2", "named_parameters, zero_grad, train and eval", points=3, needs=("08.1",),
+             hints=("named_parameters walks the module tree: own parameters first, then each sub-module's with "
+                    "its name as a prefix. zero_grad and train/eval reach every module the same way.",
+                    "named_parameters: yield (prefix + name, p) for own parameters; then yield from each "
+                    "sub-module with prefix + name + '.'. zero_grad: set each parameter's grad to None. "
+                    "train(mode): set training on self, call train(mode) on each child, return self.",
+                    "yield from sub.named_parameters(prefix + name + '.')")),
+    Exercise("08.3", "Linear and Sequential", points=3, needs=("08.1", "08.2"),
+             hints=("Linear stores weight (out, in) and bias (out,), drawn uniformly in ±1/√in as PyTorch does,"
+                    " and computes x Wᵀ + b. Sequential registers its layers under the names '0', '1', ... and "
+                    "applies them in order.",
+                    "Linear: bound = 1/√in_features; weight = Parameter(uniform in [−bound, bound) built from "
+                    "minitorch.rand); bias the same or None. forward: x @ weight.T, plus bias. Sequential: "
+                    "setattr with str(i) for each layer; forward loops over the registered modules.",
+                    "return x @ self.weight.T + self.bias")),
     Exercise("08.4", "Fans, Xavier and Kaiming initialisation", points=3,
-             hint="k = math.prod(shape[2:]); fan_in = shape[1] * k, fan_out = shape[0] * k. Xavier: a = gain * "
-                  "math.sqrt(6 / (fan_in + fan_out)); t.data[...] = (minitorch.rand(t.shape).data * 2 - 1) * a. "
-                  "Kaiming: t.data[...] = minitorch.randn(t.shape).data * gain / math.sqrt(fan_in). Return t."),
-    Exercise("08.5", "state_dict and load_state_dict", points=3,
-             hint="state_dict: {name: p.detach() for name, p in self.named_parameters()}. load_state_dict: own = "
-                  "dict(self.named_parameters()); collect problems (missing/unexpected keys when strict, shape "
-                  "mismatches always, naming the key and both shapes); raise KeyError(...) if any, before copying; "
-                  "else own[k].data[...] = np.asarray(getattr(v, 'data', v)). Needs 08.1 and 08.2."),
+             hints=("The fans count how many inputs and outputs each unit is connected to (a conv's kernel size"
+                    " multiplies both). Xavier keeps the variance the same forwards and backwards; Kaiming "
+                    "keeps it for ReLU forwards.",
+                    "fan_in = shape[1] × receptive field, fan_out = shape[0] × receptive field. Xavier uniform:"
+                    " bound gain·√(6/(fan_in + fan_out)), uniform in ±bound. Kaiming normal: std = "
+                    "gain/√fan_in. Fill t in place with minitorch.rand / randn; return t.",
+                    "a = gain * math.sqrt(6 / (fan_in + fan_out))")),
+    Exercise("08.5", "state_dict and load_state_dict", points=3, needs=("08.1", "08.2"),
+             hints=("state_dict is a name → tensor map of the model's parameters. Loading must check everything"
+                    " first and only then copy the numbers into the existing Parameters (an optimizer holds "
+                    "those very objects).",
+                    "state_dict: detached tensors by name. load_state_dict: collect every problem (missing or "
+                    "unexpected keys when strict, any shape mismatch, naming key and both shapes); if any, "
+                    "raise one KeyError before copying; else copy each value into the parameter's data in "
+                    "place.",
+                    "own[key].data[...] = np.asarray(getattr(value, 'data', value))")),
 ]
 
 
@@ -116,8 +132,8 @@ def test_reassigning_a_name_updates_the_registries(nb):
         "assigning a Parameter to 'block' should move it from _modules to _parameters"
 
 
-@graded("08.1", hint="Check '_parameters' in self.__dict__ before using the registries, and raise AttributeError "
-                     "with a message that mentions super().__init__().")
+@graded("08.1", hint="Before touching the registries, check that they exist (the base class's __init__ creates "
+                     "them), and raise AttributeError telling the learner to call it first.")
 def test_forgetting_super_init_is_a_clear_error(nb):
     class Forgetful(nb.Module):
         def __init__(self):
@@ -221,7 +237,8 @@ def test_linear_gradients_reach_weight_and_bias(nb):
     assert_close(layer.bias.grad, [4.0, 4.0], rtol=1e-6, msg="bias.grad of sum(Linear(x)) over a batch of 4")
 
 
-@graded("08.3", hint="Register each layer with setattr(self, str(i), layer), so they are named '0', '1', '2'.")
+@graded("08.3", hint="Register each layer under its position as a string ('0', '1', ...), the way PyTorch names"
+                     " them.")
 def test_sequential_names_its_layers_and_chains_them(nb):
     first, second = nb.Linear(2, 3), nb.Linear(3, 1)
     seq = nb.Sequential(first, nb.Tanh(), second)
@@ -297,8 +314,8 @@ def test_state_dict_maps_dotted_names_to_detached_values(nb):
         assert not getattr(value, "requires_grad", False), f"state_dict()[{name!r}] should be detached (no gradient)"
 
 
-@graded("08.5", hint="Copy with own[key].data[...] = value: the Parameter objects (which an optimizer holds) must "
-                     "stay the same; only their numbers change.")
+@graded("08.5", hint="The Parameter objects must stay the same (an optimizer holds them): copy the new numbers "
+                     "into their data instead of assigning new tensors.")
 def test_load_state_dict_copies_values_in_place(nb):
     source, target = make_tree(nb), make_tree(nb)
     for p in source.parameters():

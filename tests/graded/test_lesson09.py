@@ -15,24 +15,44 @@ from minitorch.testing import assert_close, gradcheck
 
 EXERCISES = [
     Exercise("09.1", "logsumexp and log_softmax", points=3,
-             hint="m = x.data.max(axis=dim, keepdims=True); out = (x - m).exp().sum(dim=dim, keepdim=True).log() + m; "
-                  "return out if keepdim else out.squeeze(dim). log_softmax: x - logsumexp(x, dim=dim, keepdim=True)."),
-    Exercise("09.2", "Cross-entropy, by autograd and by hand", points=3,
-             hint="cross_entropy: logp = log_softmax(logits, dim=1); -logp[np.arange(N), targets].mean(). "
-                  "cross_entropy_grad: p = np.exp(log_softmax(logits, dim=1).data); (p - np.eye(C)[targets]) / N. "
-                  "Needs 09.1."),
+             hints=("log Σ eˣ overflows when x is large. Take out the largest score m first: log Σ eˣ = m + log"
+                    " Σ e^(x − m), and every exponent is then ≤ 0. log_softmax is x minus that.",
+                    "m = max over dim (a plain array, keepdims); out = log(sum(exp(x − m), dim, keepdim=True)) "
+                    "+ m; drop the dim unless keepdim. log_softmax(x) = x − logsumexp(x, dim, keepdim=True).",
+                    "return x - logsumexp(x, dim=dim, keepdim=True)")),
+    Exercise("09.2", "Cross-entropy, by autograd and by hand", points=3, needs=("09.1",),
+             hints=("Cross-entropy is the mean over samples of −log p(true class). By hand, its gradient with "
+                    "respect to the logits is (softmax − one-hot of the target) / N.",
+                    "autograd: log-probabilities with your log_softmax, pick each row's target entry "
+                    "(integer-array indexing), negate, mean. By hand: p = softmax as an array; subtract 1 at "
+                    "each row's target; divide by N.",
+                    "return -logp[np.arange(len(targets)), targets].mean()")),
     Exercise("09.3", "Binary cross-entropy from logits", points=2,
-             hint="(x.relu() - x * y + ((-x.abs()).exp() + 1).log()).mean(): e is only raised to -|x| <= 0."),
+             hints=("Rewrite −[y log σ(x) + (1−y) log(1−σ(x))] so that e is only ever raised to a non-positive "
+                    "power: it equals max(x, 0) − x·y + log(1 + e^(−|x|)).",
+                    "build that formula from tensor ops: relu for max(x, 0), abs, exp, log; then average.",
+                    "(x.relu() - x * y + ((-x.abs()).exp() + 1).log()).mean()")),
     Exercise("09.4", "The Huber loss", points=2,
-             hint="d = pred - target; minitorch.where(np.abs(d.data) < delta, 0.5 * d * d, "
-                  "delta * (d.abs() - 0.5 * delta)).mean()."),
+             hints=("Huber is quadratic for small residuals and linear (with slope delta) for large ones; "
+                    "choose the piece per element with minitorch.where, so the gradient flows into the piece "
+                    "that was chosen.",
+                    "d = pred − target; where |d| < delta: ½d², else delta·(|d| − ½delta); mean.",
+                    "minitorch.where(np.abs(d.data) < delta, 0.5 * d * d, delta * (d.abs() - 0.5 * "
+                    "delta)).mean()")),
     Exercise("09.5", "The multi-class hinge", points=3,
-             hint="true = scores[np.arange(N), targets].reshape(N, 1); hinge = (margin - true + scores).relu() * "
-                  "(1 - np.eye(C)[targets]); return (hinge.sum(dim=1) / C).mean(). The mask removes j = y, which "
-                  "would otherwise add margin / C to every sample."),
+             hints=("For each sample, every wrong class j whose score comes within `margin` of the true class's"
+                    " score adds max(0, margin − s_y + s_j); the true class itself must not count. Divide by C,"
+                    " then average over samples.",
+                    "true = each row's true-class score as an (N, 1) column; hinge = relu(margin − true + "
+                    "scores) times a mask that is 0 at each row's target; sum over classes, divide by C, mean "
+                    "over samples.",
+                    "true = scores[np.arange(N), targets].reshape(N, 1)")),
     Exercise("09.6", "L2 and L1 penalties", points=2,
-             hint="total = 0.0; for w in params: total = total + (w * w).sum() (or w.abs().sum()); return total. "
-                  "Loop over params once: it may be a generator."),
+             hints=("A penalty is a sum over all parameters of a tensor expression, so that backward() reaches "
+                    "every weight: squares for L2, absolute values for L1.",
+                    "total = 0; for each parameter w (loop once: it may be a generator), add the sum of w·w (or"
+                    " |w|); return total.",
+                    "total = total + (w * w).sum()")),
 ]
 
 

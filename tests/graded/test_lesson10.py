@@ -15,26 +15,41 @@ from minitorch.testing import assert_close
 
 EXERCISES = [
     Exercise("10.1", "An optimization run", points=2,
-             hint="point = minitorch.tensor(np.array(start, dtype=np.float64), requires_grad=True); "
-                  "optimizer = make_optimizer([point]); path = [point.data.copy()]; then per step: "
-                  "optimizer.zero_grad(), f(point).backward(), optimizer.step(), path.append(point.data.copy()); "
-                  "return np.stack(path)."),
+             hints=("An optimization run is the training loop on one point: clear the gradient, evaluate, "
+                    "backward, step — and snapshot the point after every step (the optimizer changes it in "
+                    "place).",
+                    "point = a float64 tensor of start that requires grad; optimizer = make_optimizer([point]);"
+                    " path = [copy of its data]; repeat: zero_grad, f(point).backward(), step, append a copy; "
+                    "return the stacked path.",
+                    "path.append(point.data.copy())")),
     Exercise("10.2", "SGD with momentum, dampening, Nesterov and weight decay", points=3,
-             hint="g = grad (+ weight_decay * param); if momentum: b = g.copy() on the first step, else "
-                  "momentum * state['momentum_buffer'] + (1 - dampening) * g; store b; direction = g + momentum * b "
-                  "if nesterov else b; param -= lr * direction. Read every option from group[...]."),
+             hints=("Momentum keeps a running direction b; dampening scales how much of the new gradient enters"
+                    " it; Nesterov looks ahead along b; weight decay adds λθ to the gradient first. PyTorch's "
+                    "first buffer is the gradient itself.",
+                    "g = grad (+ weight_decay·param). If momentum: b = copy of g on the first step, else "
+                    "momentum·b + (1 − dampening)·g; store b; direction = g + momentum·b if nesterov else b. "
+                    "Without momentum the direction is g. param −= lr·direction. All options come from "
+                    "group[...].",
+                    "buf = momentum * state['momentum_buffer'] + (1 - dampening) * g")),
     Exercise("10.3", "RMSProp", points=2,
-             hint="g = grad (+ weight_decay * param); v = alpha * v + (1 - alpha) * g * g (v starts at "
-                  "np.zeros_like(param)); state['square_avg'] = v; param -= lr * g / (np.sqrt(v) + eps)."),
+             hints=("RMSProp divides each step by a running root-mean-square of past gradients: big, noisy "
+                    "gradients get smaller steps.",
+                    "g = grad (+ weight_decay·param); v = alpha·v + (1 − alpha)·g² (v starts at zeros, kept in "
+                    "state['square_avg']); param −= lr · g / (√v + eps).",
+                    "param -= lr * g / (np.sqrt(v) + eps)")),
     Exercise("10.4", "Adam with bias correction", points=3,
-             hint="state['step'] += 1 first (t = 1 on the first update); m = beta1 * m + (1 - beta1) * g; "
-                  "v = beta2 * v + (1 - beta2) * g * g; if bias_correction: m_hat = m / (1 - beta1**t), "
-                  "v_hat = v / (1 - beta2**t); param -= lr * m_hat / (np.sqrt(v_hat) + eps). Store m and v, not "
-                  "m_hat and v_hat."),
-    Exercise("10.5", "AdamW", points=2,
-             hint="param *= 1 - group['lr'] * group['weight_decay'], then "
-                  "super().update_parameter(param, grad, state, {**group, 'weight_decay': 0.0}). "
-                  "10.5 builds on your Adam: make 10.4 pass first."),
+             hints=("Adam keeps running averages of the gradient (m) and of its square (v); both start at 0, so"
+                    " early on they are too small — bias correction divides by 1 − βᵗ, with t counting this "
+                    "step.",
+                    "t += 1 first; m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; store m and v; m̂ = m/(1−β₁ᵗ), v̂ = "
+                    "v/(1−β₂ᵗ) (when bias_correction is on); param −= lr·m̂/(√v̂ + eps).",
+                    "param -= lr * m_hat / (np.sqrt(v_hat) + eps)")),
+    Exercise("10.5", "AdamW", points=2, needs=("10.4",),
+             hints=("AdamW shrinks the weights directly (decoupled decay) and then takes a plain Adam step "
+                    "whose gradient knows nothing about the decay.",
+                    "multiply param in place by (1 − lr·weight_decay); then call Adam's update with a copy of "
+                    "the group whose weight_decay is 0.",
+                    "param *= 1 - group['lr'] * group['weight_decay']")),
 ]
 
 RTOL, ATOL = 1e-9, 1e-12
@@ -76,7 +91,15 @@ def trajectory(make_optimizer, steps=25, groups=None):
             p.grad = gradient(k, p.data)
         opt.step()
         rows.append(np.concatenate([p.data.ravel() for p in params]))
+    _assert_parameters_moved(rows[-1], np.concatenate([s.ravel() for s in START]))
     return np.array(rows)
+
+
+def _assert_parameters_moved(now, start):
+    if np.array_equal(now, start):
+        raise AssertionError("the parameters never changed: update_parameter must change the array `param` in "
+                             "place (with -=, *= or param[...] = ...); `param = param - ...` only gives the local "
+                             "name a new array, which nobody else sees")
 
 
 def first_steps(make_optimizer, grads, start=1.0):
@@ -88,6 +111,8 @@ def first_steps(make_optimizer, grads, start=1.0):
         p.grad = np.array([g])
         opt.step()
         values.append(float(p.data[0]))
+    if any(g != 0 for g in grads):
+        _assert_parameters_moved(np.array(values), np.full(len(values), float(start)))
     return values
 
 
@@ -130,20 +155,35 @@ def test_path_starts_at_the_start_and_has_one_row_per_step(nb):
     assert_close(path[0], [-1.5, 2.0], msg="the first row of the path (the start)")
 
 
-@graded("10.1", hint="Append point.data.copy(), not point.data: the optimizer changes that array in place.")
+@graded("10.1", hint="The optimizer changes the point's array in place: store a copy of it at each step, not "
+                     "the array itself.")
 def test_each_row_is_a_snapshot(nb):
     path = np.asarray(nb.run_optimizer(lambda ps: optim.SGD(ps, lr=1e-3), rosenbrock_tensor, [-1.5, 2.0], 3))
     assert not np.allclose(path[0], path[-1]), \
         f"the start and the end of the path are the same point {path[0]}: are all rows the same (final) array?"
 
 
-@graded("10.1", hint="Call optimizer.zero_grad() before each backward(): backward() adds to .grad, so without it "
-                     "each step would use the sum of all gradients so far.")
+def gradient_descent_with_stale_gradients(start, lr, steps):
+    """The path when .grad is never cleared: each step uses the sum of every gradient so far."""
+    path, total = [np.array(start, dtype=float)], np.zeros(2)
+    for _ in range(steps):
+        total = total + rosenbrock_gradient(*path[-1])
+        path.append(path[-1] - lr * total)
+    return np.array(path)
+
+
+@graded("10.1", hint="Each step has four parts, in order: clear the old gradient, evaluate f at the point, "
+                     "backpropagate, let the optimizer step. Check which one is missing or out of place.")
 def test_gradient_descent_path_matches_a_hand_computed_one(nb):
-    got = nb.run_optimizer(lambda ps: optim.SGD(ps, lr=1e-3), rosenbrock_tensor, [-1.5, 2.0], 20)
+    got = np.asarray(nb.run_optimizer(lambda ps: optim.SGD(ps, lr=1e-3), rosenbrock_tensor, [-1.5, 2.0], 20))
     want = gradient_descent_by_hand([-1.5, 2.0], 1e-3, 20)
-    assert_close(np.asarray(got), want, rtol=1e-9, atol=1e-12,
-                 msg="gradient descent (lr=1e-3) on Rosenbrock from (-1.5, 2): the path")
+    if got.shape == want.shape and got.dtype != np.float64:
+        raise AssertionError(f"the path is {got.dtype}, so it cannot match a float64 computation to 1e-9: make the "
+                             "starting point a float64 tensor")
+    if got.shape == want.shape and np.allclose(got, gradient_descent_with_stale_gradients([-1.5, 2.0], 1e-3, 20)):
+        raise AssertionError("each step used the sum of all gradients so far: backward() adds to .grad, so the "
+                             "old gradient must be cleared before every backward()")
+    assert_close(got, want, rtol=1e-9, atol=1e-12, msg="gradient descent (lr=1e-3) on Rosenbrock from (-1.5, 2): the path")
 
 
 @graded("10.1")
@@ -163,8 +203,8 @@ def test_plain_sgd_steps_by_hand(nb):
     assert_close(got, [0.8, 0.9], msg="SGD(lr=0.1) from 1 with gradients 2, -1")
 
 
-@graded("10.2", hint="The buffer starts as the first gradient itself (b_1 = g_1), not as (1 - dampening) * g_1 "
-                     "or momentum * 0 + g_1 scaled: check `\"momentum_buffer\" not in state`.")
+@graded("10.2", hint="On the first step the momentum buffer is the gradient itself — dampening does not apply "
+                     "yet. Check whether the state already has a buffer.")
 def test_momentum_and_dampening_steps_by_hand(nb):
     # momentum 0.9, gradient 1 each step, lr 0.1: b = 1, 1.9, 2.71 -> θ = 0.9, 0.71, 0.439.
     got = first_steps(lambda ps: nb.SGD(ps, lr=0.1, momentum=0.9), [1.0, 1.0, 1.0])
@@ -228,7 +268,7 @@ def test_rmsprop_first_steps_by_hand(nb):
                  msg="RMSProp(lr=0.1, alpha=0.9, eps=0) from 1 with gradient 2 twice")
 
 
-@graded("10.3", hint="eps is added after the square root: g / (np.sqrt(v) + eps).")
+@graded("10.3", hint="eps is added after the square root, not inside it.")
 def test_rmsprop_eps_is_outside_the_root(nb):
     # gradient 0 at the first step: v = 0, so the step is 0 / (0 + eps) = 0 whatever eps; then gradient 1e-4
     # with alpha 0.5, eps 1e-4: v = 0.5e-8, √v ≈ 7.07e-5, step = 0.1 * 1e-4 / (7.07e-5 + 1e-4).
@@ -248,15 +288,29 @@ def test_rmsprop_trajectories_match_minitorch_optim(nb):
 
 
 # ------------------------------------------------------------------------------------------- 10.4
-def adam_by_hand(grads, lr, beta1, beta2, eps, bias_correction, start=1.0):
+def adam_by_hand(grads, lr, beta1, beta2, eps, bias_correction, start=1.0, slip=None):
+    """Adam's first steps on one scalar; ``slip`` names a common mistake to reproduce instead (for diagnosis)."""
     theta, m, v, values = start, 0.0, 0.0, []
     for t, g in enumerate(grads, start=1):
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
-        m_hat, v_hat = (m / (1 - beta1**t), v / (1 - beta2**t)) if bias_correction else (m, v)
-        theta -= lr * m_hat / (np.sqrt(v_hat) + eps)
+        tc = t - 1 if slip == "t from 0" else t
+        correct = bias_correction and slip != "no correction"
+        m_hat, v_hat = (m / (1 - beta1**tc), v / (1 - beta2**tc)) if correct and tc > 0 else (m, v)
+        if slip == "stores corrected":
+            m, v = m_hat, v_hat
+        root = np.sqrt(v_hat + eps) if slip == "eps inside" else np.sqrt(v_hat) + eps
+        theta -= lr * m_hat / root
         values.append(theta)
     return values
+
+
+ADAM_SLIPS = {
+    "eps inside": "eps belongs outside the square root: the denominator is √v̂ + eps",
+    "no correction": "the bias correction is missing: m and v start at 0, so divide them by 1 - beta**t",
+    "t from 0": "the step count t must include this step (t = 1 at the first update) when you correct",
+    "stores corrected": "store the running averages m and v in the state, not the corrected m̂ and v̂",
+}
 
 
 @graded("10.4", hint="With bias correction m̂_1 = g and v̂_1 = g², so the first step is lr * g / (|g| + eps): "
@@ -276,8 +330,29 @@ def test_adam_steps_by_hand(nb):
         got = first_steps(lambda ps: nb.Adam(ps, lr=0.1, betas=(0.8, 0.9), eps=1e-8,
                                              bias_correction=bias_correction), grads)
         want = adam_by_hand(grads, 0.1, 0.8, 0.9, 1e-8, bias_correction)
+        _diagnose_adam(got, want, grads, 1e-8, bias_correction)
         assert_close(got, want, rtol=1e-9, msg=f"Adam(lr=0.1, betas=(0.8, 0.9), bias_correction={bias_correction}) "
                                                f"from 1 with gradients {grads}")
+
+
+def _diagnose_adam(got, want, grads, eps, bias_correction):
+    """If the values are off in the way a known slip makes them, say which slip."""
+    if np.allclose(got, want, rtol=1e-9, atol=0):
+        return
+    for slip, message in ADAM_SLIPS.items():
+        if np.allclose(got, adam_by_hand(grads, 0.1, 0.8, 0.9, eps, bias_correction, slip=slip), rtol=1e-9, atol=0):
+            raise AssertionError(f"Adam(lr=0.1, betas=(0.8, 0.9), eps={eps}, bias_correction={bias_correction}) from 1 "
+                                 f"with gradients {grads}: your values {np.round(got, 6).tolist()} are what you get "
+                                 f"when {message}")
+
+
+@graded("10.4", hint="Look at where eps enters the step: it only protects the division from a zero denominator.")
+def test_adam_eps_is_outside_the_root(nb):
+    grads = [0.5, -0.25, 1.0]
+    got = first_steps(lambda ps: nb.Adam(ps, lr=0.1, betas=(0.8, 0.9), eps=0.5), grads)
+    want = adam_by_hand(grads, 0.1, 0.8, 0.9, 0.5, True)
+    _diagnose_adam(got, want, grads, 0.5, True)
+    assert_close(got, want, rtol=1e-9, msg=f"Adam(lr=0.1, betas=(0.8, 0.9), eps=0.5) from 1 with gradients {grads}")
 
 
 @graded("10.4")
@@ -304,8 +379,22 @@ def test_adam_keeps_state_per_parameter(nb):
 
 
 # ------------------------------------------------------------------------------------------- 10.5
+def _requires_your_adam(nb):
+    """AdamW is built on the notebook's Adam: if that one is wrong, say so instead of blaming AdamW."""
+    try:
+        ok = np.allclose(trajectory(lambda ps: nb.Adam(ps, lr=0.02, weight_decay=0.1), steps=5),
+                         trajectory(lambda ps: optim.Adam(ps, lr=0.02, weight_decay=0.1), steps=5), rtol=RTOL, atol=ATOL)
+    except Exception as e:  # the learner's Adam raised (for instance, not written yet)
+        raise AssertionError(f"AdamW builds on your Adam from 10.4, which raised {type(e).__name__}: make 10.4 pass "
+                             "first") from None
+    if not ok:
+        raise AssertionError("AdamW builds on your Adam from 10.4, which does not match minitorch.optim.Adam yet: "
+                             "make 10.4 pass first, then come back")
+
+
 @graded("10.5", hint="With a zero gradient Adam's step is 0, so AdamW must only shrink: θ ← θ (1 - lr * weight_decay).")
 def test_adamw_with_zero_gradient_only_decays(nb):
+    _requires_your_adam(nb)
     got = first_steps(lambda ps: nb.AdamW(ps, lr=0.1, weight_decay=0.5), [0.0, 0.0, 0.0], start=2.0)
     assert_close(got, [2.0 * 0.95, 2.0 * 0.95**2, 2.0 * 0.95**3],
                  msg="AdamW(lr=0.1, weight_decay=0.5) from 2 with zero gradients: 2 * 0.95^t")
@@ -313,13 +402,15 @@ def test_adamw_with_zero_gradient_only_decays(nb):
 
 @graded("10.5")
 def test_adamw_default_weight_decay_is_one_percent(nb):
+    _requires_your_adam(nb)
     got = first_steps(lambda ps: nb.AdamW(ps, lr=0.1), [0.0], start=1.0)
     assert_close(got, [1.0 - 0.1 * 1e-2], msg="AdamW(lr=0.1) from 1 with a zero gradient (default weight_decay=1e-2)")
 
 
-@graded("10.5", hint="Decay first (param *= 1 - lr * weight_decay), then Adam's update with weight_decay 0: the "
-                     "decay must not go through m and v.")
+@graded("10.5", hint="Decay the weights first, directly; then take Adam's step with the weight decay switched off "
+                     "in the group it sees, so that the decay never enters m and v.")
 def test_adamw_trajectories_match_minitorch_optim(nb):
+    _requires_your_adam(nb)
     compare_with_library(nb.AdamW, optim.AdamW, [
         dict(lr=0.01),
         dict(lr=0.05, weight_decay=0.3),
@@ -330,6 +421,7 @@ def test_adamw_trajectories_match_minitorch_optim(nb):
 
 @graded("10.5")
 def test_adamw_is_not_adam_with_l2(nb):
+    _requires_your_adam(nb)
     decoupled = trajectory(lambda ps: nb.AdamW(ps, lr=0.05, weight_decay=0.3))
     l2 = trajectory(lambda ps: optim.Adam(ps, lr=0.05, weight_decay=0.3))
     assert np.abs(decoupled - l2).max() > 1e-3, \

@@ -21,22 +21,33 @@ from minitorch.testing import assert_close
 
 EXERCISES = [
     Exercise("11.1", "Warm-up + cosine, as a formula", points=2,
-             hint="if step < warmup_steps: return base_lr * (step + 1) / warmup_steps; if step >= total_steps: return "
-                  "min_lr; else progress = (step - warmup_steps) / (total_steps - warmup_steps) and return min_lr + "
-                  "(base_lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))."),
-    Exercise("11.2", "A warm-up + cosine scheduler", points=3,
-             hint="__init__: keep the arguments, self.base_lrs = [group['lr'] for group in optimizer.param_groups], "
-                  "self.last_step = 0, then write warmup_cosine(0, base, ...) into every group's 'lr'. step(): "
-                  "self.last_step += 1 and write warmup_cosine(self.last_step, base, ...) into every group. "
-                  "(11.2 uses your warmup_cosine: make 11.1 pass first.)"),
+             hints=("Three phases: a linear ramp up to base_lr during warm-up, half a cosine wave from base_lr "
+                    "down to min_lr, then min_lr for ever.",
+                    "warm-up (step < warmup_steps): base_lr·(step + 1)/warmup_steps. After total_steps: min_lr."
+                    " Between: progress p from 0 to 1 over the cosine part, rate = min_lr + (base_lr − "
+                    "min_lr)·½(1 + cos πp).",
+                    "return min_lr + (base_lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))")),
+    Exercise("11.2", "A warm-up + cosine scheduler", points=3, needs=("11.1",),
+             hints=("A scheduler writes a rate into every parameter group: once when it is created (step 0) and"
+                    " again at every step(), from each group's own starting rate.",
+                    "__init__: keep the settings, base_lrs = each group's lr, last_step = 0, write your "
+                    "warmup_cosine at step 0 into each group. step(): last_step += 1 and write the new rates.",
+                    "group['lr'] = warmup_cosine(self.last_step, base_lr, self.warmup_steps, self.total_steps, "
+                    "self.min_lr)")),
     Exercise("11.3", "Reduce on plateau", points=2,
-             hint="if metric < self.best * (1 - self.threshold): self.best = metric; self.num_bad_steps = 0; "
-                  "else: self.num_bad_steps += 1. Then if self.num_bad_steps > self.patience: every group['lr'] = "
-                  "max(group['lr'] * self.factor, self.min_lr) and self.num_bad_steps = 0."),
+             hints=("Count the steps in a row without a real improvement (better than best by the relative "
+                    "threshold); when the count exceeds patience, cut every group's rate by factor (not below "
+                    "min_lr) and start counting again.",
+                    "if metric < best·(1 − threshold): best = metric, counter = 0; else counter += 1. If "
+                    "counter > patience: each group's lr = max(lr·factor, min_lr); counter = 0.",
+                    "group['lr'] = max(group['lr'] * self.factor, self.min_lr)")),
     Exercise("11.4", "A training loop with a per-step scheduler", points=2,
-             hint="for each epoch, for x, y in loader: optimizer.zero_grad(); loss = loss_fn(model(x), y); "
-                  "loss.backward(); lrs.append(optimizer.param_groups[0]['lr']); optimizer.step(); "
-                  "if scheduler is not None: scheduler.step(); losses.append(loss.item()). Return (losses, lrs)."),
+             hints=("The usual training step, with one more line: the scheduler steps after every optimizer "
+                    "step. Record the rate that each step actually used.",
+                    "per epoch, per batch: zero_grad; loss; backward; record param_groups[0]['lr']; "
+                    "optimizer.step(); scheduler.step() if there is one; record loss.item(). Return (losses, "
+                    "lrs).",
+                    "lrs.append(optimizer.param_groups[0]['lr'])   # before optimizer.step()")),
 ]
 
 
@@ -82,8 +93,8 @@ def test_warmup_cosine_at_the_landmarks(nb):
         assert_close(got, want, atol=1e-12, msg=f"warmup_cosine(step={step}, base_lr=1, warmup_steps=4, total_steps=12)")
 
 
-@graded("11.1", hint="The cosine goes from base_lr down to min_lr, not to 0: "
-                     "min_lr + (base_lr - min_lr) * 0.5 * (1 + cos(...)); after total_steps return min_lr.")
+@graded("11.1", hint="The cosine goes from base_lr down to min_lr, not to 0; and after total_steps the rate "
+                     "stays at min_lr.")
 def test_warmup_cosine_respects_min_lr(nb):
     # base 0.5, no warm-up, total 10, min 0.1: a quarter of the way the cosine factor is (1 + cos(π/4)) / 2.
     assert_close(nb.warmup_cosine(0, 0.5, 0, 10, min_lr=0.1), 0.5, msg="warmup_cosine(0, 0.5, 0, 10, min_lr=0.1)")
@@ -237,7 +248,7 @@ def linear_model(X):
     return model, model.weight.data.copy(), model.bias.data.copy()
 
 
-@graded("11.4", hint="Record optimizer.param_groups[0]['lr'] before optimizer.step(): that is the rate the step uses.")
+@graded("11.4", hint="Record the group's rate before optimizer.step(): that is the rate the step uses.")
 def test_steps_match_sgd_by_hand_under_step_lr(nb):
     X, y = regression_problem()
     model, W0, b0 = linear_model(X)

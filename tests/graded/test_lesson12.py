@@ -22,26 +22,38 @@ from minitorch.training import EarlyStopping, fit, train_epoch
 
 EXERCISES = [
     Exercise("12.1", "Mini-batch indices", points=2,
-             hint="order = rng.permutation(n) if shuffle else np.arange(n); stop = (n // batch_size) * batch_size "
-                  "if drop_last else n; return [order[s:s + batch_size] for s in range(0, stop, batch_size)]."),
+             hints=("An epoch's batches are consecutive slices of one ordering of the indices: shuffled (one "
+                    "permutation from the generator) or in order. drop_last discards a final short slice.",
+                    "order = a permutation of n from rng if shuffle else 0..n−1; stop = n, or the largest "
+                    "multiple of batch_size with drop_last; slices of batch_size from 0 to stop.",
+                    "order = rng.permutation(n) if shuffle else np.arange(n)")),
     Exercise("12.2", "BatchNorm from tensor operations", points=3,
-             hint="Training: mean = x.mean(dim=0); var = ((x - mean) ** 2).mean(dim=0); update "
-                  "self.running_mean.data[...] = (1 - rho) * self.running_mean.data + rho * mean.data (rho = self.momentum) "
-                  "and the same for running_var with var.data * n / (n - 1); self.num_batches_tracked.data += 1. Eval: mean, var = "
-                  "self.running_mean, self.running_var. Both: x_hat = (x - mean) / (var + self.eps).sqrt(); "
-                  "return self.weight * x_hat + self.bias."),
+             hints=("Training: normalise with this batch's mean and (biased) variance, and update running "
+                    "averages with the unbiased variance. Eval: normalise with the running averages. Then scale"
+                    " and shift.",
+                    "train: mean and var over dim 0; running ← (1 − momentum)·running + momentum·batch value "
+                    "(var·n/(n−1) for running_var), in place on .data; count the batch. eval: use the running "
+                    "buffers. x̂ = (x − mean)/√(var + eps); return weight·x̂ + bias.",
+                    "x_hat = (x - mean) / (var + self.eps).sqrt()")),
     Exercise("12.3", "One training epoch", points=2,
-             hint="model.train(); for x, y in loader: optimizer.zero_grad(); logits = model(x); loss = loss_fn(logits, "
-                  "y); loss.backward(); optimizer.step(); total += loss.item() * len(y); correct += "
-                  "(logits.numpy().argmax(axis=1) == y.numpy()).sum(); seen += len(y). Return (total / seen, "
-                  "correct / seen)."),
+             hints=("One epoch = the training step over every batch, in training mode. The average loss must "
+                    "weigh each batch by its size, and accuracy counts correct predictions over all samples.",
+                    "model.train(); per batch: zero_grad, logits, loss, backward, step; add loss × batch size "
+                    "and the number of correct argmax predictions; divide both by the number of samples.",
+                    "total += loss.item() * len(y)")),
     Exercise("12.4", "Evaluation", points=2,
-             hint="was_training = model.training; model.eval(); with minitorch.no_grad(): the same sums as in 12.3 "
-                  "without backward or step; model.train(was_training); return (total / seen, correct / seen)."),
-    Exercise("12.5", "Fit with early stopping", points=3,
-             hint="Per epoch append the four numbers; if val_loss < best: best = val_loss, history['best_epoch'] = "
-                  "epoch, bad = 0, best_state = {k: v.numpy().copy() for k, v in model.state_dict().items()}; else "
-                  "bad += 1 and break when bad >= patience. After the loop: model.load_state_dict(best_state)."),
+             hints=("Evaluation is the epoch without learning: eval mode, no graph, no step — and the model is "
+                    "left in the mode it came in.",
+                    "remember model.training; eval(); inside no_grad(): the same sums as 12.3 without backward "
+                    "or step; restore the mode; return (mean loss, accuracy).",
+                    "with minitorch.no_grad():")),
+    Exercise("12.5", "Fit with early stopping", points=3, needs=("12.3", "12.4"),
+             hints=("Train an epoch, evaluate, remember the best validation loss and a copy of the weights "
+                    "then; stop after `patience` epochs without improvement, and finish with the best weights.",
+                    "per epoch: train, evaluate, append the four numbers; if val_loss < best: update best, "
+                    "best_epoch, reset the counter, copy the state_dict's arrays; else counter += 1, stop when "
+                    "it reaches patience. Load the best state at the end.",
+                    "best_state = {k: v.numpy().copy() for k, v in model.state_dict().items()}")),
 ]
 
 _rng = np.random.default_rng(12)
@@ -90,7 +102,8 @@ def test_batches_without_shuffle_are_consecutive_with_a_short_last_one(nb):
     assert all(np.asarray(b).dtype.kind == "i" for b in got), "each batch should be an integer numpy array"
 
 
-@graded("12.1", hint="With drop_last, only full batches: stop at (n // batch_size) * batch_size.")
+@graded("12.1", hint="With drop_last, stop at the last full batch: the largest multiple of batch_size that fits"
+                     " in n.")
 def test_drop_last_keeps_only_full_batches(nb):
     got = _as_lists(nb.minibatch_indices(10, 4, drop_last=True))
     assert got == [[0, 1, 2, 3], [4, 5, 6, 7]], f"minibatch_indices(10, 4, drop_last=True) gave {got}"
@@ -98,7 +111,7 @@ def test_drop_last_keeps_only_full_batches(nb):
     assert exact == [[0, 1, 2, 3], [4, 5, 6, 7]], f"8 samples in batches of 4 are 2 full batches, got {exact}"
 
 
-@graded("12.1", hint="Draw the whole order once with rng.permutation(n), then slice it.")
+@graded("12.1", hint="Draw the whole order once per epoch from the generator (one permutation), then slice it.")
 def test_shuffle_slices_one_permutation_from_the_generator(nb):
     for n, batch_size, drop_last in [(10, 3, False), (17, 5, True), (6, 6, False)]:
         order = np.random.default_rng(4).permutation(n)
@@ -146,8 +159,9 @@ def test_training_output_and_gradients_match_batchnorm1d(nb):
     assert_close(mine.bias.grad, ref.bias.grad, rtol=1e-4, atol=1e-5, msg="dL/dbias")
 
 
-@graded("12.2", hint="running ← (1 - momentum) · running + momentum · batch statistic, with the unbiased "
-                     "variance var · n / (n - 1); and num_batches_tracked.data += 1.")
+@graded("12.2", hint="running ← (1 − momentum)·running + momentum·(batch statistic), where the variance for the"
+                     " running average is the unbiased one (× n/(n − 1)); and count the batch in "
+                     "num_batches_tracked.")
 def test_running_statistics_after_three_steps_match_batchnorm1d(nb):
     mine, ref = _twin_batchnorms(nb, channels=3)
     rng = np.random.default_rng(2)
@@ -178,8 +192,8 @@ def test_eval_mode_uses_the_running_statistics_and_changes_nothing(nb):
 
 
 # ------------------------------------------------------------------------------------------- 12.3
-@graded("12.3", hint="Weight each batch's loss by its size: total += loss.item() * len(y); divide by the number of "
-                     "samples, not of batches (the last batch here has 2 samples).")
+@graded("12.3", hint="Weight each batch's loss by its size and divide by the number of samples, not of batches "
+                     "(here the last batch is smaller).")
 def test_one_epoch_matches_the_library_train_epoch(nb):
     mine, ref = _model(0), _model(0)
     loss_fn = nn.CrossEntropyLoss()
@@ -214,7 +228,8 @@ def test_evaluate_measures_the_model_in_eval_mode(nb):
     assert_close(nb_acc, want_acc, rtol=1e-12, msg="validation accuracy")
 
 
-@graded("12.4", hint="Wrap the loop in `with minitorch.no_grad():` and restore the mode with model.train(was_training).")
+@graded("12.4", hint="Evaluate inside minitorch.no_grad(), and put the model back in the mode it was in when "
+                     "you received it.")
 def test_evaluate_records_no_graph_changes_nothing_and_restores_the_mode(nb):
     spy = Spy(_model(3, batchnorm=True))
     before = _weights(spy)
@@ -257,7 +272,8 @@ def _fit_both(nb, lr, max_epochs, patience):
     return mine, ref, history, want
 
 
-@graded("12.5", hint="Append train_loss, train_acc, val_loss, val_acc every epoch, before deciding whether to stop.")
+@graded("12.5", hint="Append all four numbers (train loss and accuracy, validation loss and accuracy) every "
+                     "epoch, before deciding whether to stop.")
 def test_history_matches_the_library_fit(nb):
     _, _, history, want = _fit_both(nb, lr=0.05, max_epochs=6, patience=10)
     for key in ("train_loss", "train_acc", "val_loss", "val_acc"):
@@ -277,7 +293,8 @@ def test_stops_after_patience_epochs_without_improvement(nb):
     assert history["best_epoch"] == int(np.argmin(history["val_loss"])), "best_epoch should be the arg-min of val_loss"
 
 
-@graded("12.5", hint="Keep a copy of the best epoch's state_dict (v.numpy().copy()) and load it back at the end.")
+@graded("12.5", hint="Keep a copy of the arrays of the best epoch's state_dict (copies: training changes the "
+                     "originals) and load them back at the end.")
 def test_the_model_ends_with_the_best_epochs_weights(nb):
     mine, ref, history, _ = _fit_both(nb, lr=0.8, max_epochs=40, patience=2)
     for i, (a, b) in enumerate(zip(_weights(mine), _weights(ref))):
