@@ -153,7 +153,7 @@ def test_with_the_causal_mask_the_past_ignores_the_future(nb):
 
 # ------------------------------------------------------------------------------------------- 16.3
 @graded("16.3", hint="Cut the features into heads first (a reshape that keeps N and T in place), then swap the token "
-                     "and head dimensions. A reshape straight to (N, h, T, D) would mix tokens.")
+                     "and head dimensions. A single reshape straight to the final shape would mix tokens.")
 def test_split_heads_gives_each_head_its_block_of_features(nb):
     x = np.arange(2 * 3 * 8, dtype=np.float64).reshape(2, 3, 8)
     got = nb.split_heads(minitorch.tensor(x), 4)
