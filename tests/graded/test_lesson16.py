@@ -43,9 +43,9 @@ EXERCISES = [
         "its mean over the features and x-hat times the mean of g-hat * x-hat, and divide by the standard deviation "
         "(multiply by inv_std). The weight's gradient is g * x-hat and the bias's is g, summed over tokens — or "
         "returned in the output's shape for the engine to sum.",
-        "g_hat = g * weight.data\n"
-        "dx = inv_std * (g_hat - mean(g_hat over last dim) - x_hat * mean(g_hat * x_hat over last dim))\n"
-        "return dx, g * x_hat, g",
+        "g_hat = the output gradient scaled by the weight\n"
+        "dx = inv_std times (g_hat minus its mean over the features minus x_hat times the mean of g_hat x_hat)\n"
+        "return (dx, output gradient times x_hat, output gradient)",
         "dx = inv_std * (g_hat - g_hat.mean(-1, keepdims=True) - x_hat * (g_hat * x_hat).mean(-1, keepdims=True))",
     )),
     Exercise("16.5", "Sampling with temperature and top-k", points=3, hints=(
@@ -53,7 +53,7 @@ EXERCISES = [
         "softmax turns what is left into probabilities; then exactly one draw with rng.choice.",
         "z = logits / temperature\n"
         "if top_k: z = -inf wherever z is below the k-th largest value\n"
-        "p = exp(z - max z) normalised to sum 1; return int(rng.choice(len(p), p=p))",
+        "p = exp(z - max z) normalised to sum 1\nreturn one draw of rng.choice over the len(p) symbols with p, as an int",
         "z = np.where(z < np.sort(z)[-top_k], -np.inf, z)",
     )),
 ]
@@ -88,7 +88,8 @@ def test_attention_matches_softmax_of_scaled_scores_times_values(nb):
     assert_close(out, want_out, rtol=1e-10, atol=1e-12, msg="attention output")
 
 
-@graded("16.1", hint="Use k.mT (the last two dimensions swapped), not k.T, so leading batch dimensions stay put.")
+@graded("16.1", hint="Swap only the last two dimensions of k (k.mT), not all of them (k.T), so that leading batch "
+                     "dimensions stay where they are.")
 def test_attention_works_with_batch_and_head_dimensions(nb):
     q, k, v = _qkv(1, batch=(2, 3))
     out, _ = nb.attention(minitorch.tensor(q), minitorch.tensor(k), minitorch.tensor(v))
@@ -151,8 +152,8 @@ def test_with_the_causal_mask_the_past_ignores_the_future(nb):
 
 
 # ------------------------------------------------------------------------------------------- 16.3
-@graded("16.3", hint="Reshape to (N, T, h, C // h) first, then transpose(1, 2) — not a reshape straight to "
-                     "(N, h, T, D), which would mix tokens.")
+@graded("16.3", hint="Cut the features into heads first (a reshape that keeps N and T in place), then swap the token "
+                     "and head dimensions. A single reshape straight to the final shape would mix tokens.")
 def test_split_heads_gives_each_head_its_block_of_features(nb):
     x = np.arange(2 * 3 * 8, dtype=np.float64).reshape(2, 3, 8)
     got = nb.split_heads(minitorch.tensor(x), 4)
@@ -161,7 +162,8 @@ def test_split_heads_gives_each_head_its_block_of_features(nb):
                  msg="head i should hold features 2i and 2i+1 of every token")
 
 
-@graded("16.3", hint="merge_heads undoes split_heads: transpose(1, 2) back, then reshape to (N, T, h * D).")
+@graded("16.3", hint="merge_heads undoes split_heads in reverse order: swap the head and token dimensions back, then "
+                     "reshape the heads' features into one row per token.")
 def test_merge_heads_inverts_split_heads(nb):
     y = np.random.default_rng(5).normal(size=(2, 4, 3, 2))
     got = nb.merge_heads(minitorch.tensor(y))
@@ -181,8 +183,8 @@ def _ln_case(seed, shape=(3, 4, 6)):
             rng.normal(size=shape))
 
 
-@graded("16.4", hint="dL/dx: g_hat = g * weight, then inv_std * (g_hat - mean(g_hat) - x_hat * mean(g_hat * x_hat)), "
-                     "means over the last axis with keepdims=True.")
+@graded("16.4", hint="dL/dx: scale g by the weight first; the two means in the formula are over each token's "
+                     "features (the last axis, keeping it so they broadcast); multiply by inv_std at the end.")
 def test_layer_norm_input_gradient_matches_the_library(nb):
     x, w, b, g = _ln_case(7)
     mine = [minitorch.tensor(a, requires_grad=True) for a in (x, w, b)]
@@ -193,8 +195,8 @@ def test_layer_norm_input_gradient_matches_the_library(nb):
     assert_close(mine[0].grad, ref[0].grad, rtol=1e-9, atol=1e-11, msg="dL/dx vs F.layer_norm")
 
 
-@graded("16.4", hint="dL/dweight is g * x_hat and dL/dbias is g, summed over every token (or returned in the output's "
-                     "shape: the engine sums them for you).")
+@graded("16.4", hint="The weight's gradient is the output gradient times x-hat and the bias's is the output gradient "
+                     "itself, each summed over every token (or returned in the output's shape: the engine sums).")
 def test_layer_norm_weight_and_bias_gradients(nb):
     x, w, b, g = _ln_case(8, shape=(5, 4))
     mine = [minitorch.tensor(a, requires_grad=True) for a in (x, w, b)]
@@ -233,7 +235,8 @@ def _reference_probs(logits, temperature=1.0, top_k=None):
 _LOGITS = np.array([2.0, -1.0, 0.5, 3.0, 0.0, 1.5, -2.0])
 
 
-@graded("16.5", hint="Draw exactly once: int(rng.choice(len(p), p=p)), after dividing the logits by the temperature.")
+@graded("16.5", hint="Divide the logits by the temperature first, and draw exactly once from the generator's choice "
+                     "method with the probabilities passed as p; return a plain int.")
 def test_sample_is_the_same_draw_as_rng_choice_on_the_right_probabilities(nb):
     for temperature, top_k in [(1.0, None), (0.5, None), (2.0, None), (1.0, 3), (0.7, 2)]:
         for seed in range(5):

@@ -188,6 +188,22 @@ def test_masked_fill_values_and_gradients(shape, seed):
     assert gradcheck(lambda t, v: minitorch.masked_fill(t, mask, v), x, value, atol=1e-8)
 
 
+@pytest.mark.torch
+def test_masks_match_live_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    data, g = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 3, 4))
+    mask = rng.random((3, 4)) < 0.5
+    for diagonal in (-1, 0, 2):
+        ours, theirs = minitorch.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        out_ours = ours.triu(diagonal).masked_fill(mask, -3.0).tril(diagonal + 1)
+        out_theirs = theirs.triu(diagonal).masked_fill(torch.from_numpy(mask), -3.0).tril(diagonal + 1)
+        out_ours.backward(g)
+        out_theirs.backward(torch.from_numpy(g))
+        assert_close(out_ours, out_theirs.detach().numpy(), atol=0, msg=f"triu/masked_fill/tril, diagonal {diagonal}")
+        assert_close(ours.grad, theirs.grad.numpy(), atol=0, msg=f"their gradient, diagonal {diagonal}")
+
+
 def test_masked_fill_broadcasts_to_the_mask_shape_and_keeps_dtype():
     out = minitorch.zeros(3).masked_fill(np.ones((2, 3), dtype=bool), 1.0)
     assert out.shape == (2, 3) and out.numpy().tolist() == [[1, 1, 1], [1, 1, 1]]
