@@ -233,3 +233,33 @@ def test_every_cell_hanging_ends_at_the_notebook_limit_with_a_row_per_exercise(t
     path = variant(tmp_path, "01_hangs.ipynb", lambda s: s + "\nimport time\ntime.sleep(10**6)")
     (grade,) = grade_paths([str(path)], timeout=20.0, cell_timeout=2.0, test_timeout=2.0)
     assert grade.score == 0 and len(grade.exercises) == 4
+
+
+def test_without_a_uid_of_its_own_the_worker_and_its_detached_children_are_still_killed(tmp_path, monkeypatch):
+    import minitorch.course.sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "_setpriv", lambda: None)  # as a grader run by an ordinary user
+    code = textwrap.dedent("""
+        import os
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                os.execvp("sleep", ["sleep", "987.003"])
+            os._exit(0)
+        """)
+    (grade,) = grade_paths([str(variant(tmp_path, "01_detached.ipynb", cells=(code,)))], **LIMITS)
+    assert grade.score == 9 and live_processes_with("sleep 987.003") == []
+
+
+def test_the_course_fingerprint_sees_a_changed_deleted_or_added_file(tmp_path):
+    (tmp_path / "tests" / "graded").mkdir(parents=True)
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "tests" / "graded" / "test_lesson01.py").write_text("x = 1\n")
+    (tmp_path / "lessons" / "01_a.ipynb").write_text("{}")
+    before = fingerprint(tmp_path)
+    assert changed_files(before, fingerprint(tmp_path)) == []
+    (tmp_path / "tests" / "graded" / "test_lesson01.py").write_text("x = 2\n")
+    (tmp_path / "lessons" / "01_a.ipynb").unlink()
+    (tmp_path / "lessons" / "02_b.ipynb").write_text("{}")
+    assert changed_files(before, fingerprint(tmp_path)) == ["lessons/01_a.ipynb", "lessons/02_b.ipynb",
+                                                             "tests/graded/test_lesson01.py"]
