@@ -23,10 +23,12 @@ import sys
 
 
 def _sender(fd: int):
+    dumps, write = json.dumps, os.write  # bound before any learner code runs (patching json.dumps is moot)
+
     def send(message: dict) -> None:
-        data = (json.dumps(message) + "\n").encode("utf-8")
+        data = (dumps(message) + "\n").encode("utf-8")
         while data:
-            data = data[os.write(fd, data):]
+            data = data[write(fd, data):]
     return send
 
 
