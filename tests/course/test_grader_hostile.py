@@ -22,6 +22,7 @@ from minitorch.course.sandbox import own_uid_available
 OWN_UID = own_uid_available()  # root with setpriv: each worker runs as a user of its own
 needs_own_uid = pytest.mark.skipif(not OWN_UID, reason="only a grader run as root gives workers their own uid")
 STUB = lambda s: s.replace("    return (f(x + h) - f(x - h)) / (2 * h)", "    raise NotImplementedError()")  # noqa: E731
+WRONG = lambda s: s.replace("    return (f(x + h) - f(x - h)) / (2 * h)", "    return 0.0")  # noqa: E731
 
 
 def _by_name(grades) -> dict:
@@ -106,10 +107,22 @@ def hostile_class(tmp_path_factory):
             except OSError:
                 pass
         """),))
-    variant(folder, "01_forge_patch.ipynb", STUB, cells=(textwrap.dedent("""
-        import minitorch.testing, minitorch.course.exercises as ex
+    variant(folder, "01_forge_patch.ipynb", WRONG, cells=(textwrap.dedent("""
+        import json, sys, numpy as np, minitorch.testing, minitorch.course.exercises as ex
         minitorch.testing.assert_close = lambda *a, **k: None
         ex.run_test = lambda fn, nb, timeout: ex.TestOutcome("forged", True)
+        """),))
+    variant(folder, "01_forge_deeper.ipynb", WRONG, cells=(textwrap.dedent("""
+        import json, sys, numpy as np, minitorch.testing, minitorch.course.exercises as ex
+        np.isclose = lambda a, b, **k: np.ones(np.broadcast(a, b).shape, dtype=bool)
+        minitorch.testing.assert_close.__code__ = (lambda *a, rtol=0, atol=0, msg=None: None).__code__
+        ex.run_test.__code__ = (lambda fn, nb, timeout: ex.TestOutcome("forged", True)).__code__
+        ex.describe_exception = lambda e: "forged"
+        for name, module in list(sys.modules.items()):
+            if name.startswith("minitorch_graded_lesson"):
+                module.assert_close = lambda *a, **k: None
+        json.dumps = lambda *a, **k: '{"t": "done", "e": 0, "k": 0, "passed": true, "message": "", "timed_out": false}'
+        sys.settrace(lambda *a: None)
         """),))
     variant(folder, "01_library.ipynb", cells=("from minitorch.testing import numerical_gradient",))
     variant(folder, "01_peek.ipynb", cells=(textwrap.dedent(f"""
@@ -140,7 +153,7 @@ def test_honest_notebooks_get_full_marks_in_a_hostile_class(hostile_class):
     grades = hostile_class["grades"]
     for name in ("01_honest.ipynb", "01_processes.ipynb", "01_flood.ipynb"):
         assert grades[name].score == 9, (name, grades[name].exercises)
-    assert len(grades) == (9 if OWN_UID else 8)
+    assert len(grades) == (10 if OWN_UID else 9)
 
 
 @needs_own_uid
@@ -164,9 +177,13 @@ def test_what_a_worker_prints_never_reaches_the_graders_memory(hostile_class):
 
 
 def test_writing_steps_to_the_report_pipe_or_patching_helpers_at_the_top_does_not_score(hostile_class):
-    for name in ("01_forge_channel.ipynb", "01_forge_patch.ipynb"):
+    # Top-level patches of numpy, the test helpers, the test module, json, and tracing are undone before
+    # each test. (Tampering from inside the learner's function while a test runs is not: see grader.py.)
+    row = rows(hostile_class["grades"]["01_forge_channel.ipynb"])["01.1"]
+    assert row["score"] == 0 and row["status"] == "not attempted", row
+    for name in ("01_forge_patch.ipynb", "01_forge_deeper.ipynb"):  # a wrong answer (0.0), helpers patched
         row = rows(hostile_class["grades"][name])["01.1"]
-        assert row["score"] == 0 and row["status"] == "not attempted", (name, row)
+        assert row["score"] == 0 and row["status"] == "failed" and "got 0" in row["message"], (name, row)
 
 
 def test_system_exit_and_process_exit_cost_only_their_cell_and_exercise(hostile_class):
