@@ -20,10 +20,15 @@ submission, or outlive its grading. For each notebook:
 4. Anything unexpected becomes zeros with a reason for that notebook; the class report is always
    produced.
 
-Limitation, stated plainly: the graded tests run *inside* the worker, beside the learner's code, so a
-submission that tampers with the test machinery in its own process (monkeypatching, frames,
-tracing, writing fake steps to the report pipe) can still fake its *own* test outcomes. It cannot
-exceed the points of its exercises, touch other submissions, the repository or the report.
+Limitation, stated plainly: the graded tests run *inside* the worker, beside the learner's code.
+Before every test the worker undoes what the notebook's top-level code rebound in numpy, minitorch,
+the test module and the standard helpers (functions, classes, code objects, tracing), so the usual
+monkeypatching does not score; but code that tampers *while a test runs* (from inside the learner's
+function: patching, frames, writing well-formed fake steps to the report pipe) can still fake that
+notebook's own outcomes. It cannot exceed the points of its exercises, touch other submissions, the
+repository or the report. The sound fix is to compute verdicts in this process (tests split into a
+probe run in the worker that returns plain data and a judge run here), which needs the graded tests
+restructured.
 """
 
 from __future__ import annotations
