@@ -51,6 +51,7 @@ from .sandbox import Channel, Sandbox
 MAX_COMPANIONS = 200
 MAX_COMPANION_BYTES = 64 * 2**20
 MAX_CODE = 8 * 2**20  # characters of code in one notebook
+RESERVED = {"graded", "home", "tmp"}  # names in the sandbox's work folder that are the grader's
 MAX_MESSAGE = 600  # characters of a test's message kept in the report
 
 
@@ -157,6 +158,9 @@ def _companions(path: Path) -> tuple[list[Path], int]:
         return [], 0
     for entry in entries:
         if entry.name.endswith(".ipynb") or entry.name.startswith(".") or entry.is_dir(follow_symlinks=False):
+            continue
+        if entry.name in RESERVED:
+            skipped += 1
             continue
         try:
             size = entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else -1
