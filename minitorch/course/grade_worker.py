@@ -20,13 +20,24 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
+import types
+
+# Packages whose state the tests rely on: what the notebook's top-level code rebinds in them is put
+# back before every test (see Restorer).
+TRUSTED = {"numpy", "minitorch", "json", "contextlib", "math", "random", "functools", "itertools",
+           "operator", "collections", "re", "inspect", "traceback", "linecache", "warnings", "builtins",
+           "dataclasses", "types", "copy", "signal", "threading", "time"}
+_MISSING = object()
 
 
 def _sender(fd: int):
+    dumps, write = json.dumps, os.write  # bound before any learner code runs (patching json.dumps is moot)
+
     def send(message: dict) -> None:
-        data = (json.dumps(message) + "\n").encode("utf-8")
+        data = (dumps(message) + "\n").encode("utf-8")
         while data:
-            data = data[os.write(fd, data):]
+            data = data[write(fd, data):]
     return send
 
 
@@ -44,6 +55,65 @@ def _library_definitions(namespace: dict, names: list[str]) -> list[str]:
     return found
 
 
+def _behaviour(value: object) -> bool:
+    """Functions, classes, methods and modules are restored; data (a seeded generator, a flag) is the
+    notebook's to change."""
+    return callable(value) or isinstance(value, (types.ModuleType, property, classmethod, staticmethod))
+
+
+class Restorer:
+    """A snapshot, taken before the notebook runs, of the trusted modules' functions, classes and
+    submodules, their classes' attributes and their functions' code; ``restore()`` puts back whatever
+    was rebound since, and turns tracing and profiling off. It undoes monkeypatching by the notebook's
+    top-level code (e.g. ``np.isclose = ...`` or ``assert_close.__code__ = ...``) before each test. It
+    cannot undo what the learner's code does while a test is running: see the grader's docstring."""
+
+    def __init__(self, extra: list[types.ModuleType]) -> None:
+        self.modules = [(name, module, dict(vars(module))) for name, module in list(sys.modules.items())
+                        if isinstance(module, types.ModuleType) and name.split(".")[0] in TRUSTED]
+        self.modules += [(m.__name__, m, dict(vars(m))) for m in extra]
+        self.classes, self.code = [], []
+        seen: set[int] = set()
+        for name, _, names in self.modules:
+            for value in names.values():
+                if id(value) in seen:
+                    continue
+                seen.add(id(value))
+                if isinstance(value, type) and value.__module__ == name and value.__flags__ & (1 << 9):  # Python
+                    self.classes.append((value, dict(vars(value))))
+                    values = vars(value).values()
+                else:
+                    values = [value]
+                for item in values:
+                    function = item.__func__ if isinstance(item, (staticmethod, classmethod)) else item
+                    if isinstance(function, types.FunctionType):
+                        self.code.append((function, function.__code__, function.__defaults__, function.__kwdefaults__))
+        self.settrace, self.setprofile, self.thread_settrace = sys.settrace, sys.setprofile, threading.settrace
+
+    def restore(self) -> None:
+        self.settrace(None)
+        self.setprofile(None)
+        self.thread_settrace(None)
+        for name, module, names in self.modules:
+            sys.modules[name] = module
+            current = vars(module)
+            for key, value in names.items():
+                if current.get(key, _MISSING) is not value and _behaviour(value):
+                    current[key] = value
+        for cls, names in self.classes:
+            for key, value in names.items():
+                if cls.__dict__.get(key, _MISSING) is not value and _behaviour(value) \
+                        and key not in ("__dict__", "__weakref__"):
+                    try:
+                        setattr(cls, key, value)
+                    except (AttributeError, TypeError):
+                        pass
+        for function, code, defaults, kwdefaults in self.code:
+            if function.__code__ is not code:
+                function.__code__ = code
+            function.__defaults__, function.__kwdefaults__ = defaults, kwdefaults
+
+
 def main(job_file: str, fd: int) -> None:
     with open(job_file, encoding="utf-8") as f:
         job = json.load(f)
@@ -57,6 +127,8 @@ def main(job_file: str, fd: int) -> None:
     from .exercises import Namespace, lesson_exercises, run_test
 
     exercises, tests = lesson_exercises(job["lesson"])
+    test_modules = {sys.modules[fn.__module__] for fns in tests.values() for fn in fns}
+    restorer = Restorer(sorted(test_modules, key=lambda m: m.__name__) + [sys.modules[__name__]])
     solutions_read: list[str] = []
 
     def watch(event: str, args: tuple) -> None:  # advisory only: it runs where the learner's code runs
@@ -84,6 +156,7 @@ def main(job_file: str, fd: int) -> None:
         timeout = job["test_timeout"] or exercise.timeout
         for k, fn in enumerate(tests[exercise.id]):
             send({"t": "test", "e": e, "k": k})
+            restorer.restore()
             outcome = run_test(fn, nb, timeout)
             send({"t": "done", "e": e, "k": k, "passed": outcome.passed, "message": outcome.message,
                   "timed_out": outcome.timed_out})

@@ -20,10 +20,15 @@ submission, or outlive its grading. For each notebook:
 4. Anything unexpected becomes zeros with a reason for that notebook; the class report is always
    produced.
 
-Limitation, stated plainly: the graded tests run *inside* the worker, beside the learner's code, so a
-submission that tampers with the test machinery in its own process (monkeypatching, frames,
-tracing, writing fake steps to the report pipe) can still fake its *own* test outcomes. It cannot
-exceed the points of its exercises, touch other submissions, the repository or the report.
+Limitation, stated plainly: the graded tests run *inside* the worker, beside the learner's code.
+Before every test the worker undoes what the notebook's top-level code rebound in numpy, minitorch,
+the test module and the standard helpers (functions, classes, code objects, tracing), so the usual
+monkeypatching does not score; but code that tampers *while a test runs* (from inside the learner's
+function: patching, frames, writing well-formed fake steps to the report pipe) can still fake that
+notebook's own outcomes. It cannot exceed the points of its exercises, touch other submissions, the
+repository or the report. The sound fix is to compute verdicts in this process (tests split into a
+probe run in the worker that returns plain data and a judge run here), which needs the graded tests
+restructured.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from .sandbox import Channel, Sandbox
 MAX_COMPANIONS = 200
 MAX_COMPANION_BYTES = 64 * 2**20
 MAX_CODE = 8 * 2**20  # characters of code in one notebook
+RESERVED = {"graded", "home", "tmp"}  # names in the sandbox's work folder that are the grader's
 MAX_MESSAGE = 600  # characters of a test's message kept in the report
 
 
@@ -152,6 +158,9 @@ def _companions(path: Path) -> tuple[list[Path], int]:
         return [], 0
     for entry in entries:
         if entry.name.endswith(".ipynb") or entry.name.startswith(".") or entry.is_dir(follow_symlinks=False):
+            continue
+        if entry.name in RESERVED:
+            skipped += 1
             continue
         try:
             size = entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else -1
@@ -263,6 +272,8 @@ class _Run:
             if start >= len(exercises) or time.monotonic() >= self.deadline:
                 break
             start = self._one_worker(start)
+        for e in list(self.outcomes):  # an exercise cut short scores out of all its tests, not those run
+            self._skip_rest(e, "not graded: the grading stopped before this test", timed_out=True)
         cell_note = ""
         if self.cell_errors:
             first = min(self.cell_errors)

@@ -9,7 +9,7 @@ import json
 
 import nbformat
 import pytest
-from hostile import ANSWER, LIMITS, full, in_exercise_01_1, rows, variant
+from hostile import ANSWER, LIMITS, ROOT, full, in_exercise_01_1, rows, variant
 
 from minitorch.__main__ import main
 from minitorch.course.grader import grade_notebook, grade_paths
@@ -141,3 +141,15 @@ def test_a_version_3_notebook_is_converted_and_graded(tmp_path):
     assert json.loads(path.read_text())["nbformat"] == 3
     grade = grade_notebook(path, **LIMITS)
     assert grade.score == grade.max_score == 9, grade.exercises
+
+
+def test_release_writes_a_student_bundle_without_solutions(tmp_path):
+    out = tmp_path / "bundle"
+    assert main(["release", str(out)]) == 0
+    assert not (out / "solutions").exists() and not (out / "tests" / "course").exists()
+    assert sorted(p.name for p in (out / "lessons").glob("*.ipynb")) == \
+        sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb"))
+    for lesson in (out / "lessons").glob("*.ipynb"):
+        assert "### BEGIN SOLUTION" not in lesson.read_text(encoding="utf-8"), lesson
+    assert (out / "tests" / "graded" / "test_lesson01.py").is_file() and (out / "minitorch" / "__init__.py").is_file()
+    assert main(["release", str(out)]) == 1  # never into a folder that is not empty

@@ -22,6 +22,7 @@ from minitorch.course.sandbox import own_uid_available
 OWN_UID = own_uid_available()  # root with setpriv: each worker runs as a user of its own
 needs_own_uid = pytest.mark.skipif(not OWN_UID, reason="only a grader run as root gives workers their own uid")
 STUB = lambda s: s.replace("    return (f(x + h) - f(x - h)) / (2 * h)", "    raise NotImplementedError()")  # noqa: E731
+WRONG = lambda s: s.replace("    return (f(x + h) - f(x - h)) / (2 * h)", "    return 0.0")  # noqa: E731
 
 
 def _by_name(grades) -> dict:
@@ -106,10 +107,22 @@ def hostile_class(tmp_path_factory):
             except OSError:
                 pass
         """),))
-    variant(folder, "01_forge_patch.ipynb", STUB, cells=(textwrap.dedent("""
-        import minitorch.testing, minitorch.course.exercises as ex
+    variant(folder, "01_forge_patch.ipynb", WRONG, cells=(textwrap.dedent("""
+        import json, sys, numpy as np, minitorch.testing, minitorch.course.exercises as ex
         minitorch.testing.assert_close = lambda *a, **k: None
         ex.run_test = lambda fn, nb, timeout: ex.TestOutcome("forged", True)
+        """),))
+    variant(folder, "01_forge_deeper.ipynb", WRONG, cells=(textwrap.dedent("""
+        import json, sys, numpy as np, minitorch.testing, minitorch.course.exercises as ex
+        np.isclose = lambda a, b, **k: np.ones(np.broadcast(a, b).shape, dtype=bool)
+        minitorch.testing.assert_close.__code__ = (lambda *a, rtol=0, atol=0, msg=None: None).__code__
+        ex.run_test.__code__ = (lambda fn, nb, timeout: ex.TestOutcome("forged", True)).__code__
+        ex.describe_exception = lambda e: "forged"
+        for name, module in list(sys.modules.items()):
+            if name.startswith("minitorch_graded_lesson"):
+                module.assert_close = lambda *a, **k: None
+        json.dumps = lambda *a, **k: '{"t": "done", "e": 0, "k": 0, "passed": true, "message": "", "timed_out": false}'
+        sys.settrace(lambda *a: None)
         """),))
     variant(folder, "01_library.ipynb", cells=("from minitorch.testing import numerical_gradient",))
     variant(folder, "01_peek.ipynb", cells=(textwrap.dedent(f"""
@@ -140,7 +153,7 @@ def test_honest_notebooks_get_full_marks_in_a_hostile_class(hostile_class):
     grades = hostile_class["grades"]
     for name in ("01_honest.ipynb", "01_processes.ipynb", "01_flood.ipynb"):
         assert grades[name].score == 9, (name, grades[name].exercises)
-    assert len(grades) == (9 if OWN_UID else 8)
+    assert len(grades) == (10 if OWN_UID else 9)
 
 
 @needs_own_uid
@@ -164,9 +177,13 @@ def test_what_a_worker_prints_never_reaches_the_graders_memory(hostile_class):
 
 
 def test_writing_steps_to_the_report_pipe_or_patching_helpers_at_the_top_does_not_score(hostile_class):
-    for name in ("01_forge_channel.ipynb", "01_forge_patch.ipynb"):
+    # Top-level patches of numpy, the test helpers, the test module, json, and tracing are undone before
+    # each test. (Tampering from inside the learner's function while a test runs is not: see grader.py.)
+    row = rows(hostile_class["grades"]["01_forge_channel.ipynb"])["01.1"]
+    assert row["score"] == 0 and row["status"] == "not attempted", row
+    for name in ("01_forge_patch.ipynb", "01_forge_deeper.ipynb"):  # a wrong answer (0.0), helpers patched
         row = rows(hostile_class["grades"][name])["01.1"]
-        assert row["score"] == 0 and row["status"] == "not attempted", (name, row)
+        assert row["score"] == 0 and row["status"] == "failed" and "got 0" in row["message"], (name, row)
 
 
 def test_system_exit_and_process_exit_cost_only_their_cell_and_exercise(hostile_class):
@@ -233,3 +250,33 @@ def test_every_cell_hanging_ends_at_the_notebook_limit_with_a_row_per_exercise(t
     path = variant(tmp_path, "01_hangs.ipynb", lambda s: s + "\nimport time\ntime.sleep(10**6)")
     (grade,) = grade_paths([str(path)], timeout=20.0, cell_timeout=2.0, test_timeout=2.0)
     assert grade.score == 0 and len(grade.exercises) == 4
+
+
+def test_without_a_uid_of_its_own_the_worker_and_its_detached_children_are_still_killed(tmp_path, monkeypatch):
+    import minitorch.course.sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "_setpriv", lambda: None)  # as a grader run by an ordinary user
+    code = textwrap.dedent("""
+        import os
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                os.execvp("sleep", ["sleep", "987.003"])
+            os._exit(0)
+        """)
+    (grade,) = grade_paths([str(variant(tmp_path, "01_detached.ipynb", cells=(code,)))], **LIMITS)
+    assert grade.score == 9 and live_processes_with("sleep 987.003") == []
+
+
+def test_the_course_fingerprint_sees_a_changed_deleted_or_added_file(tmp_path):
+    (tmp_path / "tests" / "graded").mkdir(parents=True)
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "tests" / "graded" / "test_lesson01.py").write_text("x = 1\n")
+    (tmp_path / "lessons" / "01_a.ipynb").write_text("{}")
+    before = fingerprint(tmp_path)
+    assert changed_files(before, fingerprint(tmp_path)) == []
+    (tmp_path / "tests" / "graded" / "test_lesson01.py").write_text("x = 2\n")
+    (tmp_path / "lessons" / "01_a.ipynb").unlink()
+    (tmp_path / "lessons" / "02_b.ipynb").write_text("{}")
+    assert changed_files(before, fingerprint(tmp_path)) == ["lessons/01_a.ipynb", "lessons/02_b.ipynb",
+                                                             "tests/graded/test_lesson01.py"]
