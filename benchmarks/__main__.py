@@ -4,6 +4,7 @@
     python -m benchmarks --quick          fewer rounds, smaller top sizes (about a minute)
     python -m benchmarks scalar mlp       only the cases whose module or name contains a word
     python -m benchmarks --threads 2      BLAS / torch threads (default 1, the fair comparison)
+    python -m benchmarks --clock wall     elapsed time instead of the process's CPU time
     python -m benchmarks --json run.json  also save the numbers; --compare a.json b.json checks that
                                           two runs agree within their spread
     python -m benchmarks --smoke          tiny sizes, 2 rounds: proves every case runs (used by a test)
@@ -58,6 +59,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, 2 rounds (checks that everything runs)")
     parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads (default 1)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds per case (default: each case's own)")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default=None,
+                        help="cpu: the process's CPU time (default with 1 thread: steady on a busy machine); "
+                             "wall: elapsed time (default with more threads)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two --json runs and exit")
     parser.add_argument("--module", help=argparse.SUPPRESS)  # internal: run one module's cases in this process
@@ -75,7 +79,8 @@ def main(argv: list[str]) -> int:
     # Before numpy is imported, so its BLAS starts with these many threads (threadpoolctl enforces it too).
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
-    cfg = Config(quick=args.quick, smoke=args.smoke, threads=args.threads, rounds=args.rounds)
+    clock = args.clock or ("cpu" if args.threads == 1 else "wall")
+    cfg = Config(quick=args.quick, smoke=args.smoke, threads=args.threads, rounds=args.rounds, clock=clock)
 
     if args.module:  # a worker: one module's cases, results to the --json file
         chosen, _ = _select([args.module], args.only, cfg)
@@ -105,7 +110,8 @@ def main(argv: list[str]) -> int:
     # pools) and garbage do not change what another module measures.
     results, notes, missing = [], set(), set()
     passthrough = [f for f, on in (("--quick", args.quick), ("--smoke", args.smoke)) if on]
-    passthrough += ["--threads", str(args.threads)] + (["--rounds", str(args.rounds)] if args.rounds else [])
+    passthrough += ["--threads", str(args.threads), "--clock", clock]
+    passthrough += ["--rounds", str(args.rounds)] if args.rounds else []
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:
             out = Path(tmp) / f"{name}.json"
@@ -119,6 +125,7 @@ def main(argv: list[str]) -> int:
             results += [Result(r["case"], r["baseline"], r["values"], r["subject_seconds_per_round"], r["kind"])
                         for r in data["results"]]
     print(f"threads: {args.threads} ({' | '.join(sorted(notes))})")
+    print(f"clock: {'CPU time of the process (time.process_time)' if clock == 'cpu' else 'wall time (time.perf_counter)'}")
     print(flush=True)
     print(format_table(results))
     print()
@@ -132,7 +139,7 @@ def main(argv: list[str]) -> int:
             print(f"not in the table: {name} (no cases(); run it with: python -m benchmarks {name.removeprefix('bench_')})")
     print(f"load average at end: {_load_average()}; {time.time() - started:.0f} s")
     if args.json:
-        save_json(args.json, results, {"threads": args.threads, "mode": mode, "load_start": load_before,
+        save_json(args.json, results, {"threads": args.threads, "clock": clock, "mode": mode, "load_start": load_before,
                                        "load_end": _load_average(), "minitorch": str(Path(minitorch.__file__).parent)})
     for name, module in chosen_legacy:
         print(f"\n=== {name} ===")

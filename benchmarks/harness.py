@@ -15,6 +15,12 @@ How a measurement is taken (and why), for every case:
   brings some 500 000 objects --, weights, optimizer state) is moved out of the collector's sight
   with ``gc.freeze()``: a collection inside a block then walks what the step itself keeps alive,
   not whatever else the benchmark process happens to have imported.
+* **CPU time** of the process (``time.process_time``) by default, not wall-clock time: on a machine
+  shared with other work, wall time mostly measures when the scheduler let the process run (a 30 ms
+  block may or may not lose a 10 ms time slice). CPU time counts only the work done -- the
+  collector's and the allocator's included. ``--clock wall`` measures wall time instead, and is
+  the default with ``--threads`` above 1 (CPU time would add up every thread's time, spinning
+  included).
 * 1 BLAS thread by default for numpy and torch alike (threadpoolctl; ``torch.set_num_threads``):
   two libraries' thread pools then do not compete for the same cores. ``--threads N`` for others.
 * Before timing, each case may **check** that its implementations compute the same numbers: a
@@ -54,12 +60,13 @@ Impls = dict[str, Callable[[], Any]]
 @dataclass
 class Config:
     """What the user asked for: ``quick`` (fewer rounds, smaller top sizes), ``smoke`` (tiny sizes,
-    2 rounds: proves the cases run, measures nothing), ``threads`` (BLAS/torch threads)."""
+    2 rounds: proves the cases run, measures nothing), ``threads`` (BLAS/torch threads), ``clock``."""
 
     quick: bool = False
     smoke: bool = False
     threads: int = 1
     rounds: int | None = None  # overrides every case's default
+    clock: str = "cpu"  # "cpu": time.process_time; "wall": time.perf_counter
 
     def pick(self, full: Any, quick: Any = None, smoke: Any = None) -> Any:
         """``full`` normally, ``quick`` with --quick (default: full), ``smoke`` with --smoke."""
@@ -166,17 +173,21 @@ def limit_threads(n: int) -> str:
 
 
 # ---------------------------------------------------------------------- measuring
-def _timed_block(fn: Callable[[], Any], calls: int, gc_on: bool) -> float:
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+
+
+def _timed_block(fn: Callable[[], Any], calls: int, gc_on: bool, clock: str = "cpu") -> float:
     """Seconds for ``calls`` calls of ``fn``; the cyclic garbage is collected first, untimed."""
+    now = CLOCKS[clock]
     gc.collect()
     was_enabled = gc.isenabled()
     if not gc_on:
         gc.disable()
     try:
-        start = time.perf_counter()
+        start = now()
         for _ in range(calls):
             fn()
-        return time.perf_counter() - start
+        return now() - start
     finally:
         if was_enabled:
             gc.enable()
@@ -203,7 +214,7 @@ def run_case(case: Case, cfg: Config) -> list[Result]:
     subject_seconds = []
     for r in range(_rounds(case, cfg)):
         order = names[r % len(names):] + names[:r % len(names)]
-        seconds = {name: _timed_block(impls[name], case.calls, case.gc) for name in order}
+        seconds = {name: _timed_block(impls[name], case.calls, case.gc, cfg.clock) for name in order}
         subject_seconds.append(seconds[subject] / case.calls)
         for b in baselines:
             ratios[b].append(seconds[subject] / seconds[b])
@@ -233,7 +244,7 @@ def run_slope(case: Slope, cfg: Config) -> list[Result]:
     for r in range(_rounds(case, cfg)):
         k = r % len(workloads)
         order = list(range(k, len(workloads))) + list(range(k))
-        seconds = {i: _timed_block(workloads[i][0], 1, case.gc) for i in order}
+        seconds = {i: _timed_block(workloads[i][0], 1, case.gc, cfg.clock) for i in order}
         slopes.append(loglog_slope([w[1] for w in workloads], [seconds[i] for i in range(len(workloads))]))
         top.append(seconds[len(workloads) - 1])
     gc.unfreeze()
