@@ -11,6 +11,11 @@ REPRODUCIBLE_ENV = {
     "MINITORCH_DOT": "graphviz-pure",
     # Progress bars print rates and times that differ on every run.
     "MINITORCH_NO_PROGRESS": "1",
+    # One BLAS thread. The lessons' matrix products are small; on two threads each, two pytest workers (or
+    # any busy machine) slow them down tenfold and more (threads spin waiting for a core), e.g. the
+    # recurrent nets of lesson 15, which make thousands of them.
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
     # Silences a debugger warning that ipykernel prints on some Python builds.
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
