@@ -18,7 +18,7 @@ from minitorch.testing import assert_close
 EXERCISES = [
     Exercise("15.1", "An RNN cell", points=2, hints=(
         "One step is a weighted sum of the input and of the previous state, plus the biases, through tanh. "
-        "With rows as samples, a weight of shape (H, in) is applied as x @ w.T, as in nn.Linear.",
+        "The samples are rows, so a weight of shape (H, in) meets the batch transposed, as in nn.Linear.",
         "a = x @ w_ih.T + h @ w_hh.T; add b_ih and b_hh when they are not None; return tanh of a.",
         "return (x @ w_ih.T + b_ih + h @ w_hh.T + b_hh).tanh()   # when both biases are given",
     )),
@@ -70,7 +70,8 @@ def _tensors(rng, *shapes, requires_grad=True):
 
 
 # ------------------------------------------------------------------------------------------- 15.1
-@graded("15.1", hint="Apply each weight as x @ w.T (rows are samples), add both biases, then tanh.")
+@graded("15.1", hint="Check the orientation of the weights: (H, in) meets a batch of rows transposed, as in "
+                     "nn.Linear. Then both biases, then tanh.")
 def test_rnn_cell_matches_nn_rnncell(nb):
     for n, inp, hidden in [(1, 1, 1), (3, 4, 5), (2, 6, 2)]:
         rng = _rng(n + inp + hidden)
@@ -124,7 +125,8 @@ def _bptt_case(seed, steps=3, inp=2, hidden=3):
             rng.normal(size=(hidden, hidden)) * 0.8, rng.normal(size=hidden) * 0.3, rng.normal(size=hidden))
 
 
-@graded("15.2", hint="Sum each step's contribution: d_w_hh gets np.outer(delta_t, h_{t-1}) from every step.")
+@graded("15.2", hint="The weights are shared: each parameter's gradient is a sum of one contribution per time "
+                     "step, and a step's contribution to d_w_hh uses the state from *before* that step.")
 def test_bptt_three_steps_matches_autograd(nb):
     for seed in (0, 1, 2):
         case = _bptt_case(seed)
@@ -135,7 +137,8 @@ def test_bptt_three_steps_matches_autograd(nb):
             assert_close(np.asarray(mine, dtype=float), want, rtol=1e-8, atol=1e-10, msg=f"case {seed}: {name}")
 
 
-@graded("15.2", hint="With one step the sums have one term each: delta = g * (1 - h1**2).")
+@graded("15.2", hint="With one step each sum has a single term. Check tanh's derivative, 1 - tanh², taken at the "
+                     "new state h1, and that d_h0 goes back through w_hh transposed.")
 def test_bptt_one_step_by_hand(nb):
     xs, h0 = np.array([[1.0, -2.0]]), np.array([0.5, 0.0])
     w_ih, w_hh = np.array([[0.1, 0.2], [-0.3, 0.4]]), np.array([[0.5, -0.5], [0.25, 1.0]])
@@ -181,7 +184,8 @@ def test_clipping_large_gradients_matches_the_library(nb):
     assert abs(new_norm - 1.0) < 1e-5, f"after clipping the total norm should be max_norm = 1, got {new_norm}"
 
 
-@graded("15.3", hint="Never scale up: the factor is min(1, max_norm / (total + 1e-6)).")
+@graded("15.3", hint="Gradients whose total norm is already below max_norm must stay as they are: the scale "
+                     "factor never exceeds 1.")
 def test_small_gradients_are_left_alone(nb):
     mine, ref = _param_pairs(1, scale=0.01)
     before = [m.grad.numpy().copy() for m in mine]
