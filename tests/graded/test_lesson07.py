@@ -143,6 +143,8 @@ def test_the_rule_holds_for_any_number_of_dimensions(nb):
     want = (2,) + (1,) * 68 + (3,)
     try:
         got = nb.broadcast_shape(a, b)
+    except NotImplementedError:
+        raise
     except Exception as e:
         raise AssertionError(f"broadcast_shape of two 70-dimensional shapes raised {type(e).__name__}: {e} — "
                              "the rule is about sizes, not arrays; does your code build arrays?") from None
