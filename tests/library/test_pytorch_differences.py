@@ -118,3 +118,23 @@ def test_micrograd_code_runs_unchanged():
 def test_numpy_of_a_tensor_that_requires_grad():
     w = minitorch.ones(2, requires_grad=True)
     assert w.numpy() is w.data  # PyTorch raises RuntimeError here
+
+
+def test_a_generator_is_accepted_where_pytorch_takes_one():
+    from minitorch.data import DataLoader, TensorDataset, random_split
+
+    ds = TensorDataset(minitorch.arange(10))
+
+    def order(**kw):
+        return [b[0].tolist() for b in DataLoader(ds, batch_size=5, shuffle=True, **kw)]
+
+    assert order(generator=minitorch.Generator().manual_seed(4)) == order(generator=minitorch.Generator().manual_seed(4))
+    assert order(generator=minitorch.Generator().manual_seed(4), num_workers=0, pin_memory=False) == \
+        order(generator=minitorch.Generator().manual_seed(4))
+    halves = [s.indices for s in random_split(ds, [0.5, 0.5], generator=minitorch.Generator().manual_seed(1))]
+    assert sorted(halves[0] + halves[1]) == list(range(10))
+    assert halves == [s.indices for s in random_split(ds, [5, 5], minitorch.Generator().manual_seed(1))]
+    t = minitorch.zeros(4).uniform_(generator=minitorch.Generator().manual_seed(2))
+    assert t.tolist() == minitorch.zeros(4).uniform_(generator=minitorch.Generator().manual_seed(2)).tolist()
+    with pytest.raises(TypeError):
+        DataLoader(ds, 5, True, True)  # PyTorch's 4th positional parameter is `sampler`: keyword-only here
