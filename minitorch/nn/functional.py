@@ -293,8 +293,8 @@ def _weighted(losses: Tensor, weight: Any) -> Tensor:
     return losses if weight is None else losses * weight
 
 
-def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
-                      reduction: str = "mean") -> Tensor:
+def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                      size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """The multi-class hinge loss (Weston & Watkins / PyTorch's ``multi_margin_loss``): for scores
     ``x`` of shape ``(N, C)`` (or ``(C,)``) and true classes ``y``,
 
@@ -303,7 +303,10 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     A sample costs nothing once its true score beats every other score by ``margin``; it is
     satisfied, not pushed further (unlike cross-entropy, which always wants more). ``p`` is 1 or 2.
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "multi_margin_loss")
+    if weight is not None:
+        raise ValueError("multi_margin_loss: class weights are not supported by minitorch (weight=None only)")
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p!r}")
     if input.ndim not in (1, 2):

@@ -138,3 +138,14 @@ def test_a_generator_is_accepted_where_pytorch_takes_one():
     assert t.tolist() == minitorch.zeros(4).uniform_(generator=minitorch.Generator().manual_seed(2)).tolist()
     with pytest.raises(TypeError):
         DataLoader(ds, 5, True, True)  # PyTorch's 4th positional parameter is `sampler`: keyword-only here
+
+
+def test_dropout_and_multi_margin_take_pytorchs_positional_order():
+    x = minitorch.ones(1000)
+    out = F.dropout(x, 0.5, True, True)  # the 4th positional is `inplace`, as in PyTorch
+    assert out is x and set(np.unique(x.data).tolist()) <= {0.0, 2.0}
+    g = minitorch.Generator().manual_seed(0)
+    assert F.dropout(minitorch.ones(50), 0.5, generator=g).shape == (50,)
+    scores, target = minitorch.tensor([[0.1, 0.2, 0.4, 0.8]]), minitorch.tensor([3])
+    assert_close(F.multi_margin_loss(scores, target, 1, 1.0, None, None, None, "sum"),
+                 (1 - 0.8 + 0.1 + 1 - 0.8 + 0.2 + 1 - 0.8 + 0.4) / 4)  # PyTorch's docstring example: 0.3250
