@@ -103,6 +103,8 @@ def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
         return get_generator()
     if isinstance(seed, np.random.Generator):
         return seed
+    if hasattr(seed, "_rng"):  # a minitorch.Generator (torch.Generator's counterpart)
+        return seed._rng
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, a numpy Generator or None, got {seed!r}")
     return np.random.default_rng(int(seed))
@@ -124,17 +126,18 @@ def _split_sizes(n: int, lengths: Sequence[float], op: str) -> list[int]:
     return sizes
 
 
-def random_split(dataset: Dataset[T_co], lengths: Sequence[float],
+def random_split(dataset: Dataset[T_co], lengths: Sequence[float], generator: Any = None, *,
                  seed: int | np.random.Generator | None = None) -> list[Subset[T_co]]:
     """Split ``dataset`` at random into non-overlapping Subsets of the given lengths.
 
     ``lengths`` are counts adding up to ``len(dataset)``, or fractions adding up to 1
     (``random_split(ds, [0.8, 0.2], seed=0)``). The same ``seed`` gives the same split; None draws
-    from the global generator.
+    from the global generator. ``generator`` (PyTorch's spelling: a ``minitorch.Generator``, a
+    numpy Generator, or a seed) may be given instead of ``seed``.
     """
     n = len(dataset)
     sizes = _split_sizes(n, lengths, "random_split")
-    order = _rng(seed).permutation(n)
+    order = _rng(seed if generator is None else generator).permutation(n)
     bounds = np.cumsum([0] + sizes)
     return [Subset(dataset, order[lo:hi].tolist()) for lo, hi in zip(bounds[:-1], bounds[1:])]
 

@@ -68,13 +68,17 @@ class DataLoader:
         seed: seed of the loader's own shuffling generator; None shuffles with the global one
             (no effect without ``shuffle``).
         collate_fn: merges a list of samples into a batch (default: :func:`default_collate`).
+        generator: PyTorch's way to give the shuffling generator (a ``minitorch.Generator``).
+
+    From ``drop_last`` on, options are keyword-only: PyTorch's 4th positional parameter is ``sampler``.
 
     A ``TensorDataset`` with the default ``collate_fn`` is sliced with the whole index array at
     once (the same batch as collating its rows one by one, without a Python loop per sample).
     """
 
-    def __init__(self, dataset: Dataset[Any], batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
-                 seed: int | None = None, collate_fn: Callable[[list[Any]], Any] | None = None) -> None:
+    def __init__(self, dataset: Dataset[Any], batch_size: int = 1, shuffle: bool = False, *, drop_last: bool = False,
+                 seed: int | None = None, collate_fn: Callable[[list[Any]], Any] | None = None,
+                 generator: Any = None, num_workers: int = 0, pin_memory: bool = False) -> None:
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: dataset must support len() and indexing, got {type(dataset).__name__}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
@@ -86,7 +90,10 @@ class DataLoader:
         self.seed = seed
         self.collate_fn = collate_fn or default_collate
         # The loader's own generator; None means "draw from minitorch's global generator".
-        self.generator: np.random.Generator | None = None if seed is None else _rng(seed)
+        # ``generator`` (PyTorch's spelling: a minitorch.Generator or a numpy one) may replace ``seed``.
+        # num_workers and pin_memory are accepted for PyTorch code and change nothing (one process, CPU).
+        self.generator: np.random.Generator | None = _rng(generator) if generator is not None else \
+            None if seed is None else _rng(seed)
 
     def __len__(self) -> int:
         """Batches per epoch."""

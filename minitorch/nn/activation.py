@@ -97,7 +97,7 @@ class Softmax(Module):
     """``e^x_i / sum_j e^x_j`` along ``dim`` (required: for a batch of logits ``(N, C)`` it is 1
     or -1). Stable for any logits."""
 
-    def __init__(self, dim: int):
+    def __init__(self, dim: int | None = None):
         super().__init__()
         self.dim = dim
 

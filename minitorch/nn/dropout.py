@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor.random import get_generator
+from ..tensor.random import numpy_generator
 from ..tensor.tensor import Tensor
 from .module import Module
 
@@ -29,11 +29,16 @@ def _keep_mask(shape: tuple[int, ...], p: float, rng: np.random.Generator) -> np
     return rng.random(shape) >= p
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: np.random.Generator | None = None) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *,
+            generator: np.random.Generator | None = None) -> Tensor:
     """Inverted dropout of ``input`` (any shape): see the module docstring. Identity unless ``training``.
+    ``inplace`` writes the result into ``input`` (PyTorch's option, with its in-place rules).
 
     Backward: ``dL/dx = dL/dy · mask / (1 - p)``, the same mask as the forward pass.
     """
+    if inplace:
+        result = dropout(input, p, training, generator=generator)
+        return input if result is input else input.copy_(result)
     _check_p(p, "dropout")
     if not isinstance(input, Tensor):
         raise TypeError(f"dropout: expected a Tensor input, got {type(input).__name__}")
@@ -42,7 +47,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: np.
     if p == 1:  # everything dropped: 1 / (1 - p) would be infinite, and the output is 0 anyway
         scale = np.zeros(input.shape, dtype=input.dtype)
     else:
-        keep = _keep_mask(input.shape, p, generator or get_generator())
+        keep = _keep_mask(input.shape, p, numpy_generator(generator))
         scale = keep * np.asarray(1.0 / (1.0 - p), dtype=input.dtype)  # 0 or 1/(1-p), in the input's dtype
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:

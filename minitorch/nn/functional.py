@@ -12,6 +12,8 @@ ops they stand for); the other losses are built from ops, so autograd differenti
 
 from __future__ import annotations
 
+import warnings
+
 from typing import Any, Iterable
 
 import numpy as np
@@ -57,13 +59,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return Tensor._from_op(out, parents, "linear", backward)
 
 
-def softmax(input: Tensor, dim: int = -1) -> Tensor:
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """``e^x_i / sum_j e^x_j`` along ``dim``: non-negative values that sum to 1.
 
     Stable: subtracting the maximum first changes nothing mathematically (it cancels) but keeps
     ``e^x`` from overflowing for large logits. Backward (a Jacobian-vector product):
     ``dL/dx = s * (g - sum(g * s))`` with ``s`` the softmax.
     """
+    if dtype is not None:
+        input = input.to(dtype)
     axis = _softmax_axis(input, dim, "softmax")
     if input.data.size == 0:
         return input * 1.0
@@ -79,9 +83,11 @@ def softmax(input: Tensor, dim: int = -1) -> Tensor:
     return Tensor._from_op(out, (input,), "softmax", backward, saves_output=True)
 
 
-def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """``log(softmax(x))`` along ``dim``, computed as ``x - max - log(sum(e^(x - max)))``, which
     never takes the log of an underflowed 0. Backward: ``g - softmax(x) * sum(g)``."""
+    if dtype is not None:
+        input = input.to(dtype)
     axis = _softmax_axis(input, dim, "log_softmax")
     if input.data.size == 0:
         return input * 1.0
@@ -102,6 +108,10 @@ def _softmax_axis(input: Tensor, dim: int, op: str) -> int:
         raise TypeError(f"{op}: expected a Tensor, got {type(input).__name__}")
     if input.data.dtype.kind != "f":
         raise TypeError(f"{op}: needs a floating-point tensor, got {input.data.dtype} (call .float() first)")
+    if dim is None:  # PyTorch's implicit choice (deprecated there, with this warning): 0 for 0-, 1- and 3-D
+        warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call to include dim=X "
+                      "as an argument.", UserWarning, stacklevel=3)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
     return _dim(dim, input.ndim, op)
 
 
@@ -293,8 +303,8 @@ def _weighted(losses: Tensor, weight: Any) -> Tensor:
     return losses if weight is None else losses * weight
 
 
-def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
-                      reduction: str = "mean") -> Tensor:
+def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                      size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """The multi-class hinge loss (Weston & Watkins / PyTorch's ``multi_margin_loss``): for scores
     ``x`` of shape ``(N, C)`` (or ``(C,)``) and true classes ``y``,
 
@@ -303,7 +313,10 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     A sample costs nothing once its true score beats every other score by ``margin``; it is
     satisfied, not pushed further (unlike cross-entropy, which always wants more). ``p`` is 1 or 2.
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "multi_margin_loss")
+    if weight is not None:
+        raise ValueError("multi_margin_loss: class weights are not supported by minitorch (weight=None only)")
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p!r}")
     if input.ndim not in (1, 2):

@@ -116,8 +116,13 @@ def run_backward(root: "Tensor", seed: np.ndarray, retain_graph: bool,
             continue
         if needed is not None and node._backward is not _graph_freed and not any(id(p) in needed for p in node._prev):
             continue  # nothing wanted lies further back (autograd.grad of an inner tensor)
-        if node._saved_versions is not None:
-            check_versions(node)
+        saved = node._saved_versions
+        if saved is not None:  # did a tensor this op reads change in place since? (cheap: a few ints)
+            now = [p._vc[0] for p in node._prev]
+            if len(saved) > len(now):
+                now.append(node._vc[0])
+            if now != saved:
+                check_versions(node)
         grads = node._backward(g)
         for parent, pg in zip(node._prev, grads):
             if pg is None or not parent._requires_grad:  # e.g. a constant, or an op that skipped it

@@ -118,3 +118,34 @@ def test_micrograd_code_runs_unchanged():
 def test_numpy_of_a_tensor_that_requires_grad():
     w = minitorch.ones(2, requires_grad=True)
     assert w.numpy() is w.data  # PyTorch raises RuntimeError here
+
+
+def test_a_generator_is_accepted_where_pytorch_takes_one():
+    from minitorch.data import DataLoader, TensorDataset, random_split
+
+    ds = TensorDataset(minitorch.arange(10))
+
+    def order(**kw):
+        return [b[0].tolist() for b in DataLoader(ds, batch_size=5, shuffle=True, **kw)]
+
+    assert order(generator=minitorch.Generator().manual_seed(4)) == order(generator=minitorch.Generator().manual_seed(4))
+    assert order(generator=minitorch.Generator().manual_seed(4), num_workers=0, pin_memory=False) == \
+        order(generator=minitorch.Generator().manual_seed(4))
+    halves = [s.indices for s in random_split(ds, [0.5, 0.5], generator=minitorch.Generator().manual_seed(1))]
+    assert sorted(halves[0] + halves[1]) == list(range(10))
+    assert halves == [s.indices for s in random_split(ds, [5, 5], minitorch.Generator().manual_seed(1))]
+    t = minitorch.zeros(4).uniform_(generator=minitorch.Generator().manual_seed(2))
+    assert t.tolist() == minitorch.zeros(4).uniform_(generator=minitorch.Generator().manual_seed(2)).tolist()
+    with pytest.raises(TypeError):
+        DataLoader(ds, 5, True, True)  # PyTorch's 4th positional parameter is `sampler`: keyword-only here
+
+
+def test_dropout_and_multi_margin_take_pytorchs_positional_order():
+    x = minitorch.ones(1000)
+    out = F.dropout(x, 0.5, True, True)  # the 4th positional is `inplace`, as in PyTorch
+    assert out is x and set(np.unique(x.data).tolist()) <= {0.0, 2.0}
+    g = minitorch.Generator().manual_seed(0)
+    assert F.dropout(minitorch.ones(50), 0.5, generator=g).shape == (50,)
+    scores, target = minitorch.tensor([[0.1, 0.2, 0.4, 0.8]]), minitorch.tensor([3])
+    assert_close(F.multi_margin_loss(scores, target, 1, 1.0, None, None, None, "sum"),
+                 (1 - 0.8 + 0.1 + 1 - 0.8 + 0.2 + 1 - 0.8 + 0.4) / 4)  # PyTorch's docstring example: 0.3250

@@ -193,3 +193,65 @@ def test_chained_inplace_ops_through_views_keep_the_gradient_right():
     assert y.tolist() == [3.0, 12.0, 18.0]
     (y * y).sum().backward()
     assert_close(x.grad, [2 * 3.0, 72 * 2.0, 72 * 3.0])
+
+
+# ---------------------------------------------------------------------- gradients against finite differences
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from minitorch.testing import gradcheck  # noqa: E402
+
+
+def _leaf(rng, *shape):
+    return minitorch.tensor(rng.standard_normal(shape), dtype=minitorch.float64, requires_grad=True)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), rows=st.integers(1, 4), cols=st.integers(2, 5))
+def test_inplace_and_setitem_gradients_match_finite_differences(seed, rows, cols):
+    rng = np.random.default_rng(seed)
+    x, v = _leaf(rng, rows, cols), _leaf(rng, rows)
+
+    def f(x, v):
+        y = x * 1.5
+        y[:, 0] = v  # index_put
+        y[:, 1:] *= x[:, 1:]  # through a view
+        y.add_(v[:, None], alpha=2).tanh_()
+        return (y * y).sum()
+
+    assert gradcheck(f, x, v)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), dim=st.sampled_from([0, 1, -1, (0, 1)]))
+def test_amax_amin_clamp_maximum_gradients_match_finite_differences(seed, dim):
+    rng = np.random.default_rng(seed)
+    x, lo, hi = _leaf(rng, 3, 4), _leaf(rng, 4), _leaf(rng, 3, 1)
+    assert gradcheck(lambda x: x.amax(dim) * 2 + x.amin(dim), x)
+    assert gradcheck(lambda x, lo, hi: x.clamp(min=lo, max=hi + 2).sum(), x, lo, hi)
+    assert gradcheck(lambda x, lo: (minitorch.maximum(x, lo) * minitorch.minimum(x, lo)).sum(), x, lo)
+
+
+def test_ties_and_nan_route_the_gradient_as_pytorch():
+    x = minitorch.tensor([1.0, float("nan"), 3.0], requires_grad=True)
+    x.max().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0]
+    t = minitorch.tensor([3.0, 1.0, 3.0], requires_grad=True)
+    t.max().backward()  # full reduction: ties share evenly
+    assert t.grad.tolist() == [0.5, 0.0, 0.5]
+    t.grad = None
+    t.max(dim=0).values.backward()  # along a dim: the first maximum takes it all
+    assert t.grad.tolist() == [1.0, 0.0, 0.0]
+    a, b = minitorch.tensor([float("nan"), 1.0, 2.0], requires_grad=True), minitorch.tensor([1.0, float("nan"), 2.0],
+                                                                                          requires_grad=True)
+    m = minitorch.maximum(a, b)
+    assert np.isnan(m.data[:2]).all()
+    m.sum().backward()
+    assert a.grad.tolist() == [1.0, 1.0, 0.5] and b.grad.tolist() == [1.0, 1.0, 0.5]
+    z = minitorch.tensor([0.0, 0.0], requires_grad=True)
+    e = minitorch.tensor([0.0, 1.0], requires_grad=True)
+    (z ** e).sum().backward()
+    assert z.grad.tolist() == [0.0, 1.0] and e.grad.tolist() == [0.0, 0.0]
+    n = minitorch.tensor([float("nan"), -1.0], requires_grad=True)
+    (n.relu() + n.abs()).sum().backward()
+    assert n.grad.tolist() == [1.0, -1.0]  # relu passes NaN's gradient, abs gives it 0 (PyTorch)
