@@ -54,6 +54,7 @@ def test_matches_recorded_pytorch(case, reference):
 
 
 @pytest.mark.torch
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")  # PyTorch's own performance note
 @pytest.mark.parametrize("case", list(R.CASES))
 def test_matches_live_pytorch(case):
     pytest.importorskip("torch")
