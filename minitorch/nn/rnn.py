@@ -326,6 +326,10 @@ class RNNBase(Module):
         """The parameters of each (layer, direction), in PyTorch's order."""
         return [[getattr(self, name) for name in names] for names in self._all_weights]
 
+    def flatten_parameters(self) -> None:
+        """Does nothing: PyTorch uses it to lay the weights out in one block for cuDNN; there is no
+        such layout here. Kept so that code written for PyTorch runs unchanged."""
+
     def reset_parameters(self) -> None:
         """Every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`` (PyTorch's rule)."""
         bound = 1.0 / math.sqrt(self.hidden_size)

@@ -247,6 +247,9 @@ def test_parameter_names_shapes_and_order_are_pytorchs():
     assert [(n, p.shape) for n, p in nn.GRUCell(2, 3).named_parameters()] == [
         ("weight_ih", (9, 2)), ("weight_hh", (9, 3)), ("bias_ih", (9,)), ("bias_hh", (9,))]
     assert len(lstm.all_weights) == 4 and lstm.all_weights[1][0] is lstm.weight_ih_l0_reverse
+    before = {k: v.numpy().copy() for k, v in lstm.state_dict().items()}
+    lstm.flatten_parameters()  # PyTorch's cuDNN layout call: accepted, changes nothing
+    assert all(np.array_equal(before[k], v.numpy()) for k, v in lstm.state_dict().items())
 
 
 @pytest.mark.parametrize("module", [nn.RNN(5, 16), nn.GRUCell(3, 25), nn.LSTM(2, 9, bidirectional=True)])
