@@ -60,11 +60,10 @@ FORGED_STEPS = ('{"t": "done", "e": 0, "k": 0, "passed": true, "message": "", "t
 
 @pytest.fixture(scope="module")
 def hostile_class(tmp_path_factory):
-    """One class run: hostile notebooks beside honest ones, with the facts the tests check afterwards."""
+    """One class run: notebooks that try to escape or outlast their grading, beside an honest one."""
     folder = tmp_path_factory.mktemp("class")
     home = tmp_path_factory.mktemp("home")
     (folder / "data.txt").write_text("the learner's data file\n")
-    siblings = {}
     honest = variant(folder, "01_honest.ipynb", cells=("%run helper.py\n!echo hello",))
     (folder / "helper.py").write_text("HELPER = 1\n")
     # Only where workers have their own uid: elsewhere this notebook really could change the repository.
@@ -99,6 +98,29 @@ def hostile_class(tmp_path_factory):
         """),))
     variant(folder, "01_flood.ipynb", cells=(
         "import os\nfor fd in (1, 2):\n    for _ in range(256):\n        os.write(fd, b'x' * 2**20)",))
+    return _grade_class(folder, home)
+
+
+def _grade_class(folder: Path, home: Path) -> dict:
+    """Grade a folder as a class (--jobs 2) with the grader's HOME set to ``home``; return the facts."""
+    siblings = {path.name: path.read_bytes() if path.is_file() else None for path in folder.iterdir()}
+    before = fingerprint()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    saved_home = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    try:
+        grades = grade_paths([str(folder)], jobs=2, **LIMITS)
+    finally:
+        os.environ["HOME"] = saved_home or ""
+    return {"grades": _by_name(grades), "changed": changed_files(before, fingerprint()), "folder": folder,
+            "siblings": siblings, "home": home,
+            "rss_growth_mib": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024}
+
+
+@pytest.fixture(scope="module")
+def cheat_class(tmp_path_factory):
+    """A second class run: notebooks that try to score without the right answers, or exit."""
+    folder = tmp_path_factory.mktemp("cheats")
     variant(folder, "01_forge_channel.ipynb", STUB, cells=(textwrap.dedent(f"""
         import os
         for fd in range(3, 64):
@@ -134,26 +156,14 @@ def hostile_class(tmp_path_factory):
         """),))
     variant(folder, "01_exit_everywhere.ipynb", in_exercise_01_1("import os\nos._exit(0)"),
             cells=("raise SystemExit(1)",))
-    for path in folder.iterdir():
-        siblings[path.name] = path.read_bytes() if path.is_file() else None
-    before = fingerprint()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    saved_home = os.environ.get("HOME")
-    os.environ["HOME"] = str(home)
-    try:
-        grades = grade_paths([str(folder)], jobs=2, **LIMITS)
-    finally:
-        os.environ["HOME"] = saved_home or ""
-    return {"grades": _by_name(grades), "changed": changed_files(before, fingerprint()), "folder": folder,
-            "siblings": siblings, "home": home,
-            "rss_growth_mib": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024}
+    return _grade_class(folder, tmp_path_factory.mktemp("home"))
 
 
 def test_honest_notebooks_get_full_marks_in_a_hostile_class(hostile_class):
     grades = hostile_class["grades"]
     for name in ("01_honest.ipynb", "01_processes.ipynb", "01_flood.ipynb"):
         assert grades[name].score == 9, (name, grades[name].exercises)
-    assert len(grades) == (10 if OWN_UID else 9)
+    assert len(grades) == (4 if OWN_UID else 3) and not grades["01_honest.ipynb"].flags
 
 
 @needs_own_uid
@@ -176,28 +186,28 @@ def test_what_a_worker_prints_never_reaches_the_graders_memory(hostile_class):
     assert hostile_class["rss_growth_mib"] < 200
 
 
-def test_writing_steps_to_the_report_pipe_or_patching_helpers_at_the_top_does_not_score(hostile_class):
+def test_writing_steps_to_the_report_pipe_or_patching_helpers_at_the_top_does_not_score(cheat_class):
     # Top-level patches of numpy, the test helpers, the test module, json, and tracing are undone before
     # each test. (Tampering from inside the learner's function while a test runs is not: see grader.py.)
-    row = rows(hostile_class["grades"]["01_forge_channel.ipynb"])["01.1"]
+    row = rows(cheat_class["grades"]["01_forge_channel.ipynb"])["01.1"]
     assert row["score"] == 0 and row["status"] == "not attempted", row
     for name in ("01_forge_patch.ipynb", "01_forge_deeper.ipynb"):  # a wrong answer (0.0), helpers patched
-        row = rows(hostile_class["grades"][name])["01.1"]
+        row = rows(cheat_class["grades"][name])["01.1"]
         assert row["score"] == 0 and row["status"] == "failed" and "got 0" in row["message"], (name, row)
 
 
-def test_system_exit_and_process_exit_cost_only_their_cell_and_exercise(hostile_class):
-    by_id = rows(hostile_class["grades"]["01_exit_everywhere.ipynb"])
+def test_system_exit_and_process_exit_cost_only_their_cell_and_exercise(cheat_class):
+    by_id = rows(cheat_class["grades"]["01_exit_everywhere.ipynb"])
     assert by_id["01.1"]["score"] == 0 and "exited with code 0" in by_id["01.1"]["message"], by_id["01.1"]
     assert full(by_id["01.2"]) and full(by_id["01.3"]) and full(by_id["01.4"])
 
 
-def test_library_objects_and_reading_solutions_are_flagged_not_failed(hostile_class):
-    grades = hostile_class["grades"]
+def test_library_objects_and_reading_solutions_are_flagged_not_failed(cheat_class):
+    grades = cheat_class["grades"]
     assert any("numerical_gradient" in f for f in grades["01_library.ipynb"].flags), grades["01_library.ipynb"]
     peek = grades["01_peek.ipynb"]
     assert peek.score == 9 and any("solutions" in f for f in peek.flags), peek.flags
-    assert not grades["01_honest.ipynb"].flags
+    assert not grades["01_exit_everywhere.ipynb"].flags
 
 
 # ---------------------------------------------------------------------------------- the longer set
