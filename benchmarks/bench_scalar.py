@@ -138,7 +138,7 @@ def cases(cfg: Config) -> list[Case | Slope]:
     same = same_results(1e-9)
     top = cfg.pick(1_000_000, quick=100_000, smoke=3_000)
     sizes = [n for n in (1_500, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000) if n <= top]
-    slope_rounds = cfg.pick(3, quick=3)
+    slope_rounds = cfg.pick(5, quick=3)
     return [
         Case(f"scalar MLP step 2-16-16-1, {points} points, GC on", lambda: scalar_mlp(points, engines),
              rounds=rounds, gc=True, check=same, missing=missing),

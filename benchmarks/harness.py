@@ -119,7 +119,7 @@ class Slope:
     name: str
     sizes: Sequence[int]
     make: Callable[[int], tuple[Callable[[], Any], int]]
-    rounds: int = 3
+    rounds: int = 5
     gc: bool = True
     unit: str = "nodes"
 
@@ -301,15 +301,17 @@ def format_table(results: Sequence[Result]) -> str:
 def compare_runs(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> tuple[str, bool]:
     """Do two runs agree? Each row's median must lie within the other run's min-max."""
     index = {(r["case"], r["baseline"]): r for r in a}
-    lines, ok = [], True
+    rows, ok = [("case", "baseline", "run A: median (min-max)", "run B: median (min-max)", "")], True
     for rb in b:
         ra = index.get((rb["case"], rb["baseline"]))
         if ra is None:
             continue
         agree = ra["min"] <= rb["median"] <= ra["max"] and rb["min"] <= ra["median"] <= rb["max"]
         ok &= agree
-        lines.append(f"{rb['case']:<44} {rb['baseline']:<34} {ra['median']:6.2f} ({ra['min']:.2f}-{ra['max']:.2f})  "
-                     f"{rb['median']:6.2f} ({rb['min']:.2f}-{rb['max']:.2f})  {'agree' if agree else 'DIFFER'}")
+        rows.append((rb["case"], rb["baseline"], f"{ra['median']:.2f} ({ra['min']:.2f}\u2013{ra['max']:.2f})",
+                     f"{rb['median']:.2f} ({rb['min']:.2f}\u2013{rb['max']:.2f})", "agree" if agree else "DIFFER"))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     return "\n".join(lines), ok
 
 
