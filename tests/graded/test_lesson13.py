@@ -16,15 +16,15 @@ from minitorch.testing import assert_close, numerical_vjp
 EXERCISES = [
     Exercise("13.1", "Convolution by loops", points=3, hints=(
         "Pad first, then for every sample, output channel and output position add up weight times input over "
-        "every input channel and every kernel tap. The tap j of output position t reads the padded input at "
-        "t * stride + j * dilation.",
+        "every input channel and every kernel tap. Where does tap j of output position t read? The window "
+        "starts stride steps further for each output position, and its taps are dilation apart.",
         "xp = pad x with `padding` zeros on the last axis; L_out from the formula of section 3; for n, o, t: "
         "y[n, o, t] = b[o] (or 0) + sum over c, j of w[o, c, j] * xp[n, c, t*stride + j*dilation].",
-        "xp = np.pad(x, ((0, 0), (0, 0), (padding, padding)))",
+        "y[n, o, t] += w[o, c, j] * xp[n, c, t * stride + j * dilation]   # inside the loops",
     )),
     Exercise("13.2", "The output-size formula", points=2, hints=(
-        "The dilated kernel spans dilation * (kernel_size - 1) + 1 positions of the padded input (size + 2 * "
-        "padding); count the places it fits, then keep every stride-th.",
+        "How many input positions does a dilated kernel span, from its first tap to its last? How long is the "
+        "padded input? Count the places the span fits, then keep every stride-th of them.",
         "fits = size + 2*padding - dilation*(kernel_size - 1); return (fits - 1) // stride + 1",
         "return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1",
     )),
@@ -110,7 +110,8 @@ def test_loops_match_the_library_convolution_with_defaults(nb):
     assert_close(got, want, rtol=1e-9, atol=1e-9, msg="conv1d_loops with the defaults")
 
 
-@graded("13.1", hint="Tap j of output position t reads padded input t * stride + j * dilation.")
+@graded("13.1", hint="Check where each tap reads: the window moves by stride per output position, and its taps "
+                     "are dilation apart, all in the padded input.")
 def test_loops_handle_bias_stride_padding_and_dilation(nb):
     _check_conv(nb.conv1d_loops, "conv1d_loops")
 

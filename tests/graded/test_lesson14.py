@@ -44,8 +44,9 @@ EXERCISES = [
         "field += (kernel_size - 1) * dilation * jump",
     )),
     Exercise("14.5", "BatchNorm2d from tensor operations", points=3, hints=(
-        "Lesson 12's BatchNorm with the statistics over dims (0, 2, 3): one mean and variance per channel from "
-        "N*H*W values. The (C,) buffers and parameters must be reshaped to (1, C, 1, 1) to broadcast.",
+        "Lesson 12's BatchNorm, with one mean and one variance per channel taken over the batch and both spatial "
+        "axes, N*H*W values each. The per-channel buffers and parameters must be reshaped to broadcast over "
+        "an (N, C, H, W) input.",
         "training: mean = x.mean(dim=(0, 2, 3), keepdim=True); var = ((x - mean) ** 2).mean(same); update the "
         "running buffers with mean.data.reshape(C) and var.data.reshape(C) * m / (m - 1), m = N*H*W; count the "
         "batch. eval: the running buffers reshaped to (1, C, 1, 1). Both: normalise, then weight * x_hat + bias "
@@ -200,7 +201,7 @@ def _twins(nb, channels, seed):
     return mine, ref
 
 
-@graded("14.5", hint="Training mode uses the batch's mean and *biased* variance over dims (0, 2, 3).")
+@graded("14.5", hint="Training mode uses the batch's mean and *biased* variance, per channel, over the batch and both spatial axes.")
 def test_training_output_and_gradients_match_batchnorm2d(nb):
     mine, ref = _twins(nb, 3, 0)
     rng = np.random.default_rng(1)

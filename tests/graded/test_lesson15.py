@@ -42,8 +42,8 @@ EXERCISES = [
     )),
     Exercise("15.4", "A GRU cell", points=3, hints=(
         "Compute the input's and the hidden state's contributions to all three gates at once (two matrix "
-        "products, each (N, 3H)), then cut each into its r, z and n thirds in that order. The reset gate "
-        "multiplies the hidden state's n-part, bias b_hn included.",
+        "products, each three hidden sizes wide), then cut each into its r, z and n thirds in that order. The "
+        "reset gate multiplies the hidden state's n-part, bias b_hn included.",
         "gi = x @ w_ih.T + b_ih; gh = h @ w_hh.T + b_hh; r = sigmoid(gi_r + gh_r); z = sigmoid(gi_z + gh_z); "
         "n = tanh(gi_n + r * gh_n); return (1 - z) * n + z * h.",
         "n = (gi[:, 2 * H:] + r * gh[:, 2 * H:]).tanh()",
@@ -52,10 +52,9 @@ EXERCISES = [
         "pad: bring every sequence to the longest length by appending filler rows, then put the sequences side by "
         "side along a new dimension 1. pack: go through the time steps; at step t take element t of every "
         "sequence that is longer than t (they are sorted, so those are the first ones) and count them.",
-        "pad: for each s: if shorter, s = cat([s, full((T - len(s),) + s.shape[1:], padding_value)]); return "
-        "stack(columns, dim=1). pack: for t in range(len(sequences[0])): running = [s for s in sequences if "
-        "s.shape[0] > t]; batch_sizes.append(len(running)); rows += [s[t] for s in running]; return "
-        "(stack(rows), batch_sizes).",
+        "pad: for each sequence shorter than T, concatenate a block of padding_value rows of the missing length; "
+        "stack the columns along dim 1. pack: for each time step t of the longest sequence, keep the sequences "
+        "longer than t, record how many, and collect their row t; return the stacked rows and the counts.",
         "running = [s for s in sequences if s.shape[0] > t]",
     )),
 ]

@@ -33,7 +33,10 @@ CASES = list(R.CASES)
 
 
 def _tolerances(dtype: np.dtype) -> tuple[float, float]:
-    return (1e-10, 1e-12) if dtype == np.float64 else (2e-5, 2e-6)
+    # float32 through a whole encoder layer (several matmuls, softmax, LayerNorm, backward): the
+    # last bits depend on the BLAS kernel (the test run uses OpenBLAS's Prescott kernel, the
+    # references were recorded with PyTorch's oneDNN), measured up to 6e-5 relative on a gradient.
+    return (1e-10, 1e-12) if dtype == np.float64 else (1e-4, 1e-5)
 
 
 def _compare(got: dict[str, np.ndarray], want: dict[str, np.ndarray], case: str) -> None:
