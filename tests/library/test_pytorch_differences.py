@@ -149,3 +149,45 @@ def test_dropout_and_multi_margin_take_pytorchs_positional_order():
     scores, target = minitorch.tensor([[0.1, 0.2, 0.4, 0.8]]), minitorch.tensor([3])
     assert_close(F.multi_margin_loss(scores, target, 1, 1.0, None, None, None, "sum"),
                  (1 - 0.8 + 0.1 + 1 - 0.8 + 0.2 + 1 - 0.8 + 0.4) / 4)  # PyTorch's docstring example: 0.3250
+
+
+# ------------------------------------------------------------------ lessons 13-17 (docs/pytorch-differences.md)
+def test_pad_errors_use_value_and_runtime_errors_not_not_implemented():
+    x = minitorch.zeros(1, 2, 3)
+    with pytest.raises(ValueError, match="mode"):
+        F.pad(x, (1, 1), mode="no-such-mode")
+    with pytest.raises(RuntimeError):
+        F.pad(minitorch.zeros(3), (1, 1), mode="reflect")  # torch: NotImplementedError for this rank
+
+
+def test_conv_promotes_mixed_dtypes():
+    conv = nn.Conv1d(2, 3, 3)  # float32 weights
+    out = conv(minitorch.tensor(np.zeros((1, 2, 5))))  # float64 input: torch raises RuntimeError
+    assert out.dtype == np.float64 and out.shape == (1, 3, 3)
+
+
+def test_embedding_has_no_sparse_gradients():
+    with pytest.raises(ValueError, match="sparse"):
+        nn.Embedding(5, 2, sparse=True)
+
+
+def test_multihead_attention_has_no_bias_kv_or_zero_attn():
+    for option in ("add_bias_kv", "add_zero_attn"):
+        with pytest.raises(ValueError, match=option):
+            nn.MultiheadAttention(8, 2, **{option: True})
+
+
+def test_transformer_encoder_accepts_and_ignores_nested_tensor_options():
+    layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
+    x = minitorch.randn(2, 3, 8)
+    plain = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+    nested = nn.TransformerEncoder(layer, 2, enable_nested_tensor=True, mask_check=False)
+    nested.load_state_dict(plain.state_dict())
+    assert_close(nested(x), plain(x))
+
+
+def test_no_higher_order_gradients():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="create_graph=True is not supported"):
+        minitorch.autograd.grad((x * x).sum(), x, create_graph=True)
+    assert not hasattr(minitorch.autograd.function.FunctionCtx, "mark_dirty")
