@@ -214,8 +214,9 @@ def _backward_of(nb, root, what):
                              "topological_order") from None
 
 
-@graded("03.3", hint="Seed self.grad = 1.0, then call _backward of every node in reversed(topological_order(self)): "
-                     "a node must pass its gradient on only after every node that uses it has done so.")
+@graded("03.3", hint="Seed the root's own gradient first, then run every node's backward step in reverse "
+                     "topological order: a node may pass its gradient on only after every node that uses it has"
+                     " passed its share to it.")
 def test_each_step_runs_once_after_all_users_of_its_node(nb):
     # Every node's step passes its whole gradient to each parent (like +), so a node's final gradient is the
     # number of paths from it to the root — but only if it ran after all its users, exactly once, from a seed of 1.

@@ -338,7 +338,8 @@ def test_row_times_column_and_column_times_row(nb):
         assert_grad(tB, numeric_vjp(np.matmul, [A, B], G, 1), f"out = A @ B with A {A.shape}, B {B.shape}: B.grad")
 
 
-@graded("06.5", hint="With += , A @ A gives A both shares: G @ A.T (as the left factor) + A.T @ G (as the right).")
+@graded("06.5", hint="In A @ A the same tensor is both factors: it must receive both shares, the one as the "
+                     "left factor and the one as the right, added together.")
 def test_a_matrix_times_itself_receives_both_shares(nb):
     A = np.random.default_rng(43).standard_normal((3, 3))
     (tA,), _, G = one_step(nb, lambda a: a @ a, [A], seed=2)

@@ -266,8 +266,8 @@ def _reduction_cases(nb, name, ref):
                  what=f"x.{name}(dim={dim}, keepdim={keepdim}) for x of shape {shape}")
 
 
-@graded("07.4", hint="Without keepdim the reduced axes are gone from out.grad: np.expand_dims(out.grad, dim) puts "
-                     "them back as size 1, and self.grad += g broadcasts over them.")
+@graded("07.4", hint="Without keepdim the reduced axes are missing from out.grad: put them back as axes of size"
+                     " 1, and numpy's broadcasting spreads the gradient over them.")
 def test_sum_over_dims_spreads_the_gradient_back(nb):
     _reduction_cases(nb, "sum", np.sum)
 
