@@ -53,6 +53,8 @@ def check(exercise_id: str, variables: dict | None = None) -> None:
             pass  # no hint before a first attempt: the learner should think first
         elif result.hint:
             print(f"   Hint: {result.hint}")
+            if result.hint == exercise.hint:  # the first tier is now shown: hint() goes on from the second
+                _hints_shown[exercise.id] = max(_hints_shown.get(exercise.id, 0), 1)
             if len(exercise.hints) > 1:
                 print(f"   Still stuck? hint({exercise.id!r}) shows the next hint.")
     sys.stdout.flush()

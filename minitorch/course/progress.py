@@ -83,7 +83,8 @@ def status_line(lesson: str, folder: str | Path | None = None) -> str:
     except (FileNotFoundError, KeyError):
         return f"Lesson {lesson}: no graded exercises found."
     passed = sum(1 for ex_id, _, _ in rows if recorded.get(ex_id, {}).get("status") == "passed")
-    if not passed:
+    tried = sum(1 for ex_id, _, _ in rows if ex_id in recorded)
+    if not tried:
         return f"Lesson {lesson}: {len(rows)} exercises, {total:g} points — none checked yet. Have fun!"
     todo = [ex_id for ex_id, _, _ in rows if recorded.get(ex_id, {}).get("status") != "passed"]
     rest = f"; still open: {', '.join(todo)}" if todo else " — all done!"

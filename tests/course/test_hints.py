@@ -135,3 +135,17 @@ def test_every_exercise_has_tiered_hints_and_no_tier_gives_more_than_one_line(le
             if len(whole) > 1:
                 problems.append(f"{ex.id} hint {tier} contains {len(whole)} whole solution lines")
     assert not problems, "\n".join(problems)
+
+
+def test_after_check_showed_the_first_tier_hint_goes_on_with_the_second(monkeypatch, capsys):
+    ex = Exercise("01.9", "t", hints=("the idea", "the pseudocode", "the line"))
+
+    def test_wrong(nb):
+        assert False, "got 3, expected 4"
+
+    monkeypatch.setattr(check_module, "find_exercise", lambda _id: (ex, [test_wrong]))
+    monkeypatch.setattr(check_module, "_hints_shown", {})
+    check_module.check("01.9", {})
+    capsys.readouterr()
+    hint("01.9")
+    assert "2/3" in capsys.readouterr().out

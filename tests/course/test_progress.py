@@ -59,3 +59,10 @@ def test_the_progress_command_lists_every_lesson_and_exercise(tmp_path, monkeypa
     out = capsys.readouterr().out
     assert "Lesson 01: 0/9 points" in out and "not checked yet" in out
     assert "03.4" in out and "failed (0/2)" in out
+
+
+def test_the_status_line_counts_a_failed_check_as_tried(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MINITORCH_PROGRESS_FILE", str(tmp_path / FILENAME))
+    check("01.1", {"numerical_derivative": _forward})
+    line = status_line("01", tmp_path)
+    assert "none checked yet" not in line and "0/4 exercises passed" in line and "01.1" in line
