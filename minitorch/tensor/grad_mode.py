@@ -21,9 +21,17 @@ def is_grad_enabled() -> bool:
 
 
 class _GradMode:
-    """Context manager (and decorator) that sets gradient recording to ``self.mode`` and restores it."""
+    """Context manager (and decorator) that sets gradient recording to ``self.mode`` and restores it.
+
+    As in PyTorch, the decorator works with or without parentheses: ``@no_grad()`` and ``@no_grad``.
+    """
 
     mode: bool
+
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)  # @no_grad without parentheses: decorate the function directly
 
     def __enter__(self) -> None:
         global _enabled

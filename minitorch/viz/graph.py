@@ -17,8 +17,9 @@ from typing import Any
 
 import graphviz
 import numpy as np
+from graphviz.backend import dot_command
 
-from .render import configure_renderer, render
+from .render import configure_renderer, render, require_renderer
 
 _PARENT_ATTRS = ("_prev", "_children", "parents", "_parents", "prev")
 _OP_ATTRS = ("_op", "op")
@@ -64,6 +65,16 @@ class ComputationGraph(graphviz.Digraph):
 
     def _repr_image_svg_xml(self) -> str:
         return render(self, "svg").decode("utf-8")
+
+    # graphviz's own pipe() and render() run whatever program DOT_BINARY names; choose it now, so that
+    # a wrong $MINITORCH_DOT raises RendererNotFoundError naming it, not graphviz's ExecutableNotFound.
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        dot_command.DOT_BINARY = require_renderer()
+        return super().pipe(*args, **kwargs)
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        dot_command.DOT_BINARY = require_renderer()
+        return super().render(*args, **kwargs)
 
     def _repr_image_png(self) -> bytes:
         return render(self, "png")

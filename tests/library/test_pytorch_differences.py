@@ -191,3 +191,18 @@ def test_no_higher_order_gradients():
     with pytest.raises(RuntimeError, match="create_graph=True is not supported"):
         minitorch.autograd.grad((x * x).sum(), x, create_graph=True)
     assert not hasattr(minitorch.autograd.function.FunctionCtx, "mark_dirty")
+
+
+def test_no_grad_decorates_with_or_without_parentheses():
+    w = minitorch.ones(2, requires_grad=True)
+
+    @minitorch.no_grad
+    def bare(x):
+        return x * 2
+
+    @minitorch.no_grad()
+    def called(x):
+        return x * 2
+
+    assert not bare(w).requires_grad and not called(w).requires_grad and bare.__name__ == "bare"
+    assert minitorch.is_grad_enabled()

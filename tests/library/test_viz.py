@@ -210,3 +210,18 @@ def test_tensor_nodes_show_shape_dtype_and_gradients():
 def test_the_text_repr_has_no_memory_address():
     text = repr(draw_graph(_expression()[2]))
     assert text == "<ComputationGraph of 4 values; display it in Jupyter, or .source for DOT>"
+
+
+def test_a_wrong_renderer_setting_is_named_by_render_and_pipe_too(tmp_path, monkeypatch):
+    import pytest
+
+    import minitorch
+    from minitorch.viz import RendererNotFoundError
+
+    a = minitorch.Value(2.0, label="a")
+    graph = minitorch.draw_graph(a * 3)
+    monkeypatch.setenv("MINITORCH_DOT", "/nonexistent/dot")
+    with pytest.raises(RendererNotFoundError, match="MINITORCH_DOT"):
+        graph.pipe(format="svg")
+    with pytest.raises(RendererNotFoundError, match="MINITORCH_DOT"):
+        graph.render(tmp_path / "g", format="png")
