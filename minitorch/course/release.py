@@ -32,7 +32,18 @@ def release(out: Path) -> int:
         elif source.is_file():
             (out / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, out / name)
+    _point_tests_at_lessons(out / "pyproject.toml")
     written = build_lessons(root / "solutions", out / "lessons")
     print(f"wrote the student bundle to {out}: {len(written)} lesson(s), the library and the graded tests "
           "(no solutions/)")
     return 0
+
+
+def _point_tests_at_lessons(pyproject: Path) -> None:
+    """The bundle has no ``solutions/``: its test command grades the learner's ``lessons/`` instead
+    (every exercise not done yet fails, with the same message ``check()`` gives)."""
+    text = pyproject.read_text(encoding="utf-8")
+    text = text.replace('testpaths = ["tests", "solutions"]', 'testpaths = ["tests/graded"]')
+    text = text.replace('addopts = "-ra --strict-markers --nbval', 'addopts = "-ra --strict-markers --notebooks lessons --nbval')
+    pyproject.write_text(text, encoding="utf-8")
+

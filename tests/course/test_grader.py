@@ -152,4 +152,6 @@ def test_release_writes_a_student_bundle_without_solutions(tmp_path):
     for lesson in (out / "lessons").glob("*.ipynb"):
         assert "### BEGIN SOLUTION" not in lesson.read_text(encoding="utf-8"), lesson
     assert (out / "tests" / "graded" / "test_lesson01.py").is_file() and (out / "minitorch" / "__init__.py").is_file()
+    config = (out / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'testpaths = ["tests/graded"]' in config and "--notebooks lessons" in config, config
     assert main(["release", str(out)]) == 1  # never into a folder that is not empty
