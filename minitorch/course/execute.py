@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import linecache
+import os
 import signal
 import threading
 import time
@@ -87,6 +88,25 @@ def _notebook_cell_name(filename: str) -> str | None:
         if source and inputs[number].strip() == source.strip():
             return f"cell In[{number}]"
     return "a cell of your notebook"
+
+
+def raised_through_learner_code(exc: BaseException, test_file: str) -> bool:
+    """Did the exception pass through the learner's code, rather than only the test (``test_file``),
+    minitorch, installed packages and the standard library? (A test's ``float(result)`` of a
+    returned string fails in the test's own code: then the learner's code did not raise.)"""
+    import sysconfig
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    system = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        ours = (filename == test_file or filename.startswith(package) or filename.startswith(system)
+                or filename.startswith("<frozen"))
+        if not ours:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def describe_exception(exc: BaseException) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-from .execute import TimeLimitExceeded, describe_exception, time_limit
+from .execute import TimeLimitExceeded, describe_exception, raised_through_learner_code, time_limit
 
 DEFAULT_TEST_TIMEOUT = 10.0
 
@@ -190,7 +190,11 @@ def run_test(fn: Callable, nb: Namespace, timeout: float) -> TestOutcome:
         text = str(e).strip() or "an assertion failed"
         return TestOutcome(name, False, text)
     except BaseException as e:  # the learner's code raised (even SystemExit): report it in one line
-        return TestOutcome(name, False, "your code raised " + describe_exception(e))
+        if raised_through_learner_code(e, fn.__code__.co_filename) or isinstance(e, (SystemExit, KeyboardInterrupt)):
+            return TestOutcome(name, False, "your code raised " + describe_exception(e))
+        # Raised by the test itself, using what the learner's code returned (e.g. float("six")).
+        return TestOutcome(name, False, "checking what your code returned raised " + describe_exception(e)
+                           + " — does it return the kind of value the exercise asks for?")
     return TestOutcome(name, True)
 
 

@@ -124,11 +124,11 @@ def test_attaching_again_after_the_class_cell_clears_the_warning(capsys):
 
 
 def test_an_error_in_a_kernel_cell_names_the_cell_and_line():
-    from IPython.testing.globalipapp import start_ipython
+    from IPython.testing.globalipapp import get_ipython
 
     from minitorch.course.execute import describe_exception
 
-    shell = start_ipython()
+    shell = get_ipython()
     shell.run_cell("import numpy as np\ndef f(n):\n    return np.ones(3) @ np.ones(n)\n", store_history=True)
     number = len(shell.user_ns["In"]) - 1
     try:
@@ -136,3 +136,14 @@ def test_an_error_in_a_kernel_cell_names_the_cell_and_line():
     except ValueError as e:
         text = describe_exception(e)
     assert f"at cell In[{number}], line 3: return np.ones(3) @ np.ones(n)" in text
+
+
+def test_an_error_in_the_test_on_a_returned_value_is_not_blamed_on_the_learners_code(capsys):
+    from IPython.testing.globalipapp import get_ipython
+
+    shell = get_ipython()
+    shell.run_cell("def manual_gradients(a, b, c, f):\n    return {'a': 'six', 'b': 0.0, 'c': 0.0, 'f': 0.0}\n",
+                   store_history=True)
+    check("01.3", {"manual_gradients": shell.user_ns["manual_gradients"]})
+    out = capsys.readouterr().out
+    assert "❌" in out and "your code raised" not in out
