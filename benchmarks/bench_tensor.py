@@ -83,6 +83,20 @@ def load_linears(linears: list[Any], weights: list[tuple[np.ndarray, np.ndarray]
                 layer.bias.copy_(torch.from_numpy(b))
 
 
+def module_step(model: Any, opt: Any, loss_fn: Any, x: Any, y: Any) -> Callable[[], float]:
+    """One user-level training step (zero_grad, forward, loss, backward, step) of a minitorch or torch
+    model: the two libraries share the API, so the same closure times both."""
+
+    def step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
 def log_softmax_ce(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """Cross-entropy (mean) and its gradient with respect to the logits, by hand."""
     shifted = logits - logits.max(axis=1, keepdims=True)
@@ -112,14 +126,7 @@ def mlp_adam(batch: int, sizes: list[int], lr: float = 1e-3) -> Impls:
     loss_fn = nn.CrossEntropyLoss()
     xt, yt = minitorch.tensor(x), minitorch.tensor(y)
 
-    def minitorch_step() -> float:
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    impls["minitorch"] = minitorch_step
+    impls["minitorch"] = module_step(model, opt, loss_fn, xt, yt)
 
     params = [a.copy() for layer in weights for a in layer]  # w1, b1, w2, b2
     m = [np.zeros_like(p) for p in params]
@@ -156,14 +163,7 @@ def mlp_adam(batch: int, sizes: list[int], lr: float = 1e-3) -> Impls:
         tloss = torch.nn.CrossEntropyLoss()
         tx, ty = torch.from_numpy(x), torch.from_numpy(y)
 
-        def torch_step() -> float:
-            topt.zero_grad()
-            loss = tloss(tmodel(tx), ty)
-            loss.backward()
-            topt.step()
-            return loss.item()
-
-        impls["torch"] = torch_step
+        impls["torch"] = module_step(tmodel, topt, tloss, tx, ty)
     return impls
 
 
@@ -236,14 +236,7 @@ def deep_narrow(depth: int, width: int, batch: int, lr: float = 0.01) -> Impls:
     loss_fn = nn.MSELoss()
     xt, tt = minitorch.tensor(x), minitorch.tensor(target)
 
-    def minitorch_step() -> float:
-        opt.zero_grad()
-        loss = loss_fn(model(xt), tt)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    impls["minitorch"] = minitorch_step
+    impls["minitorch"] = module_step(model, opt, loss_fn, xt, tt)
     params = [(w.copy(), b.copy()) for w, b in weights]
 
     def numpy_step() -> float:
@@ -279,14 +272,7 @@ def deep_narrow(depth: int, width: int, batch: int, lr: float = 0.01) -> Impls:
         tloss = torch.nn.MSELoss()
         tx, tt2 = torch.from_numpy(x), torch.from_numpy(target)
 
-        def torch_step() -> float:
-            topt.zero_grad()
-            loss = tloss(tmodel(tx), tt2)
-            loss.backward()
-            topt.step()
-            return loss.item()
-
-        impls["torch"] = torch_step
+        impls["torch"] = module_step(tmodel, topt, tloss, tx, tt2)
     return impls
 
 
@@ -360,14 +346,7 @@ def batchnorm_dropout(batch: int, sizes: list[int], p: float = 0.2, lr: float = 
     loss_fn = nn.CrossEntropyLoss()
     xt, yt = minitorch.tensor(x), minitorch.tensor(y)
 
-    def minitorch_step() -> float:
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    impls["minitorch"] = minitorch_step
+    impls["minitorch"] = module_step(model, opt, loss_fn, xt, yt)
 
     (w1, b1), (w2, b2) = [(w.copy(), b.copy()) for w, b in weights]
     gamma, beta = np.ones(sizes[1], np.float32), np.zeros(sizes[1], np.float32)
@@ -416,14 +395,7 @@ def batchnorm_dropout(batch: int, sizes: list[int], p: float = 0.2, lr: float = 
         tloss = torch.nn.CrossEntropyLoss()
         tx, ty = torch.from_numpy(x), torch.from_numpy(y)
 
-        def torch_step() -> float:
-            topt.zero_grad()
-            loss = tloss(tmodel(tx), ty)
-            loss.backward()
-            topt.step()
-            return loss.item()
-
-        impls["torch"] = torch_step
+        impls["torch"] = module_step(tmodel, topt, tloss, tx, ty)
     return impls
 
 
