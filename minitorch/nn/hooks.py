@@ -204,17 +204,21 @@ class _BackwardHook:
             packed[i] = v
         return tuple(packed)
 
+    @staticmethod
+    def _replaced(result: Any, current: tuple[Any, ...], problem: str) -> tuple[Any, ...]:
+        """What a backward hook returned, as the tuple that replaces ``current`` (None: keep it)."""
+        if result is None:
+            return current
+        result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+        if len(result) != len(current):
+            raise RuntimeError(f"{problem}, got {len(result)}, but expected {len(current)}")
+        return result
+
     def grad_outputs_arrived(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
         grad_outputs = self._pack(self.output_index, grads, self.n_outputs)
         for hook in self.pre_hooks:
-            result = hook(self.module, grad_outputs)
-            if result is None:
-                continue
-            result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
-            if len(result) != len(grad_outputs):
-                raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, got {len(result)}, "
-                                   f"but expected {len(grad_outputs)}")
-            grad_outputs = result
+            grad_outputs = self._replaced(hook(self.module, grad_outputs), grad_outputs,
+                                          "Backward pre hook returned an invalid number of grad_output")
         self.grad_outputs = grad_outputs
         if self.input_index is None:  # no input requires grad: the full hooks fire now, with no grad_input
             warnings.warn("Full backward hook is firing when gradients are computed with respect to module "
@@ -232,13 +236,7 @@ class _BackwardHook:
             return grads
         grad_inputs = self._pack(self.input_index, grads, self.n_inputs)
         for hook in self.hooks:
-            result = hook(self.module, grad_inputs, self.grad_outputs)
-            if result is None:
-                continue
-            result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
-            if len(result) != len(grad_inputs):
-                raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got {len(result)}, "
-                                   f"but expected {len(grad_inputs)}")
-            grad_inputs = result
+            grad_inputs = self._replaced(hook(self.module, grad_inputs, self.grad_outputs), grad_inputs,
+                                         "Backward hook returned an invalid number of grad_input")
         self.grad_outputs = None
         return tuple(grad_inputs[i] for i in self.input_index or ())
