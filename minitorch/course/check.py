@@ -49,9 +49,7 @@ def check(exercise_id: str, variables: dict | None = None) -> None:
         for note in notes:
             print(f"\n   ⚠ {note}")
         print(f"\n   First problem: {result.message}")
-        if result.status == "not attempted":
-            pass  # no hint before a first attempt: the learner should think first
-        elif result.hint:
+        if result.hint and result.status != "not attempted":  # no hint before a first attempt
             print(f"   Hint: {result.hint}")
             if result.hint == exercise.hint:  # the first tier is now shown: hint() goes on from the second
                 _hints_shown[exercise.id] = max(_hints_shown.get(exercise.id, 0), 1)
