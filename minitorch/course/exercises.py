@@ -3,9 +3,11 @@
 A lesson's graded tests live in ``tests/graded/test_lessonNN.py``::
 
     EXERCISES = [Exercise("01.1", "Numerical derivative", points=2,
-                          hint="Use the central difference (f(x + h) - f(x - h)) / (2h).")]
+                          hints=("Look both ways from x, and divide by the distance between the points.",
+                                 "f at x + h minus f at x - h, over 2h.",
+                                 "return (f(x + h) - f(x - h)) / (2 * h)"))]
 
-    @graded("01.1")
+    @graded("01.1", hint="A forward difference is only accurate to O(h): look both ways.")
     def test_derivative_of_square(nb):
         assert_close(nb.numerical_derivative(lambda x: x**2, 3.0), 6.0, atol=1e-4, msg="d/dx x² at 3")
 
@@ -35,21 +37,20 @@ DEFAULT_TEST_TIMEOUT = 10.0
 class Exercise:
     """One graded exercise. ``hints`` are tiers, gentlest first: the idea, then pseudocode, then at
     most one line of code. ``check()`` shows the first tier after a failed attempt (never up front);
-    ``hint("NN.k")`` reveals the next one. ``hint=`` is the older single-tier spelling. ``needs``
-    lists the exercises whose code this one calls, so that a failure can be traced to them."""
+    ``hint("NN.k")`` reveals the next one. ``needs`` lists the exercises whose code this one calls, so
+    that a failure can be traced to them."""
 
     id: str
     title: str
     points: float = 1.0
-    hint: str = ""
     timeout: float = DEFAULT_TEST_TIMEOUT  # per test, seconds
     hints: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()  # earlier exercises whose code this one runs (named when they fail)
 
-    def __post_init__(self) -> None:
-        tiers = tuple(self.hints) or ((self.hint,) if self.hint else ())
-        object.__setattr__(self, "hints", tiers)
-        object.__setattr__(self, "hint", tiers[0] if tiers else "")
+    @property
+    def hint(self) -> str:
+        """The first tier: what ``check()`` shows after a failed attempt."""
+        return self.hints[0] if self.hints else ""
 
 
 def graded(exercise_id: str, hint: str = "") -> Callable[[Callable], Callable]:

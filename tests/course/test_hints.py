@@ -6,9 +6,9 @@ import importlib
 check_module = importlib.import_module("minitorch.course.check")  # the module, not the function
 
 
-def test_a_single_hint_is_one_tier():
-    ex = Exercise("01.9", "t", hint="the idea")
-    assert ex.hints == ("the idea",) and ex.hint == "the idea"
+def test_the_first_tier_is_the_hint_check_shows():
+    assert Exercise("01.9", "t", hints=("the idea", "more")).hint == "the idea"
+    assert Exercise("01.9", "t").hint == ""
 
 
 def test_tiers_come_in_order_and_stop_at_the_last(monkeypatch, capsys):
