@@ -1,4 +1,4 @@
-"""Command line: ``python -m minitorch {build-lessons, grade, release, execute, progress}``."""
+"""Command line: ``python -m minitorch {lessons, progress, build-lessons, grade, release, execute}``."""
 
 from __future__ import annotations
 
@@ -67,9 +67,29 @@ def _progress(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lessons(args: argparse.Namespace) -> int:
+    from .course.materials import copy_lessons
+
+    try:
+        copied, kept = copy_lessons(Path(args.dir), force=args.force)
+    except OSError as e:  # FileNotFoundError (a broken install) or an unwritable folder
+        print(f"cannot copy the lessons: {e}")
+        return 1
+    print(f"copied {len(copied)} lesson(s) to {args.dir}" + (": " + ", ".join(copied) if copied else ""))
+    if kept:
+        print(f"kept your own {len(kept)} notebook(s) already there (--force overwrites them): " + ", ".join(kept))
+    print(f"open them with:  jupyter lab {args.dir}   (Jupyter comes with: pip install 'minitorch[course]')")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m minitorch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("lessons", help="copy the student notebooks into a folder, to take the course anywhere")
+    p.add_argument("dir", help="where to put them (created if missing)")
+    p.add_argument("--force", action="store_true", help="overwrite notebooks already there (your work!)")
+    p.set_defaults(func=_lessons)
 
     p = sub.add_parser("build-lessons", help="regenerate lessons/ from solutions/")
     p.add_argument("--solutions", default="solutions")

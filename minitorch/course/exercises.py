@@ -1,6 +1,7 @@
 """Exercises and their graded tests: one registry used by pytest, ``check()`` and the grader.
 
-A lesson's graded tests live in ``tests/graded/test_lessonNN.py``::
+A lesson's graded tests live in ``tests/graded/test_lessonNN.py`` (shipped in the wheel as
+``minitorch/course/graded``; see ``materials.py``)::
 
     EXERCISES = [Exercise("01.1", "Numerical derivative", points=2,
                           hints=("Look both ways from x, and divide by the distance between the points.",
@@ -20,7 +21,6 @@ in all three places. Messages must say what was expected: learners see them, not
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 from .execute import TimeLimitExceeded, describe_exception, raised_through_learner_code, time_limit
+from .materials import graded_tests_dir
 
 DEFAULT_TEST_TIMEOUT = 10.0
 
@@ -87,22 +88,6 @@ class Namespace:
 
 
 # ---------------------------------------------------------------------------------- finding tests
-def graded_tests_dir() -> Path:
-    """Where ``tests/graded`` is: $MINITORCH_GRADED_TESTS, else above the current folder or the package."""
-    env = os.environ.get("MINITORCH_GRADED_TESTS")
-    if env:
-        return Path(env)
-    starts = [Path.cwd(), Path(__file__).resolve().parent]
-    for start in starts:
-        for folder in [start, *start.parents]:
-            candidate = folder / "tests" / "graded"
-            if candidate.is_dir():
-                return candidate
-    raise FileNotFoundError(
-        "cannot find the graded tests (tests/graded): open the notebooks from the course folder, "
-        "or set MINITORCH_GRADED_TESTS to that folder")
-
-
 _loaded: dict[Path, ModuleType] = {}
 
 
