@@ -34,7 +34,9 @@ failing the normal lookup and calling ``__getattr__`` (measured: 0.05x the time 
 ``__getattr__``; benchmarks/ENGINE_PLAN.md). The registries stay the source of truth: they are
 ``_Registry`` dicts that update the mirror whenever they change, however they are changed
 (``self.x = ...``, ``del self.x``, ``register_*``, or the dicts edited directly, as PyTorch code
-sometimes does).
+sometimes does). Two corners differ from PyTorch: a name that is both a plain attribute and, by
+editing a registry dict directly, a registry entry reads as the entry (PyTorch: the attribute);
+a shallow ``copy.copy(module)`` shares the registries and reads them through ``__getattr__``.
 """
 
 from __future__ import annotations
@@ -147,6 +149,16 @@ class Module:
             object.__setattr__(self, name, OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
         object.__setattr__(self, "_forward_hooks_with_kwargs", set())
+
+    def __copy__(self) -> "Module":
+        """A shallow copy that shares the registries, as in PyTorch. Only the original is kept in
+        sync by them, so the copy holds no mirror entries and reads registered names through
+        ``__getattr__``: it sees every later change."""
+        clone = object.__new__(type(self))
+        registries = [self.__dict__.get(name, ()) for name in _REGISTRIES]
+        clone.__dict__.update({key: value for key, value in self.__dict__.items()
+                               if not any(key in registry for registry in registries)})
+        return clone
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
