@@ -1012,7 +1012,9 @@ def _promoted(a: Tensor, b: Tensor, floating: bool = False) -> tuple[np.ndarray,
 def _broadcast(op: str, fn: Callable[[np.ndarray, np.ndarray], np.ndarray], a: Tensor, b: Tensor,
                floating: bool = False) -> np.ndarray:
     """``fn(a, b)`` elementwise with broadcasting; a clear error when the shapes don't broadcast."""
-    x, y = _promoted(a, b, floating)
+    x, y = a.data, b.data
+    if floating or x.dtype is not y.dtype:  # the common case, one dtype, needs no promotion (nor a call)
+        x, y = _promoted(a, b, floating)
     try:
         return fn(x, y)
     except ValueError:
