@@ -262,7 +262,8 @@ class InplaceOps:
 
         node = object.__new__(Tensor)
         node.data, node.grad, node.label, node._hooks, node._retains_grad = data, None, self.label, None, False
-        node._vc, node._view, node._pending = [self._vc[0]], None, None  # its own counter: later changes of self are not its
+        node._vc, node._view = [self._vc[0]], None  # its own counter: later changes of self are not its
+        node._pending = None
         node._requires_grad, node._prev, node._op = self._requires_grad, self._prev, self._op
         node._backward, node._saved, node._saved_versions = self._backward, self._saved, self._saved_versions
         return node
