@@ -49,14 +49,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     out = x @ w.T
     if bias is not None:
         out += bias.data  # out is a fresh array: adding in place saves a copy
-
-    def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        gx = g @ w if input._requires_grad else None
-        gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1]) if weight._requires_grad else None
-        return (gx, gw) if bias is None else (gx, gw, g)  # the engine sums g's rows for the bias
-
     parents = (input, weight) if bias is None else (input, weight, bias)
-    return Tensor._from_op(out, parents, "linear", backward)
+    # saved: x only if the weight needs its gradient, w only if the input does (backward defined
+    # once, not a closure per call: see tensor.py)
+    return Tensor._from_op(out, parents, "linear", _linear_backward,
+                           (x if weight._requires_grad else None, w if input._requires_grad else None, bias is None))
+
+
+def _linear_backward(g: np.ndarray, x: np.ndarray | None, w: np.ndarray | None,
+                     no_bias: bool) -> tuple[np.ndarray | None, ...]:
+    gx = None if w is None else g @ w
+    gw = None if x is None else g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+    return (gx, gw) if no_bias else (gx, gw, g)  # the engine sums g's rows for the bias
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:

@@ -27,6 +27,16 @@ A model is written as in PyTorch::
 
 ``state_dict()`` uses PyTorch's key names, order and shapes, so the weights of a minitorch model
 load into the same model written with ``torch.nn`` (and back).
+
+Speed: ``self.weight`` inside ``forward`` is read on every call. A registered name is therefore
+also kept in the instance ``__dict__`` (a *mirror*), so that Python finds it at once instead of
+failing the normal lookup and calling ``__getattr__`` (measured: 0.05x the time of a read through
+``__getattr__``; benchmarks/ENGINE_PLAN.md). The registries stay the source of truth: they are
+``_Registry`` dicts that update the mirror whenever they change, however they are changed
+(``self.x = ...``, ``del self.x``, ``register_*``, or the dicts edited directly, as PyTorch code
+sometimes does). Two corners differ from PyTorch: a name that is both a plain attribute and, by
+editing a registry dict directly, a registry entry reads as the entry (PyTorch: the attribute);
+a shallow ``copy.copy(module)`` shares the registries and reads them through ``__getattr__``.
 """
 
 from __future__ import annotations
@@ -45,6 +55,69 @@ from .parameter import Parameter
 
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
 _HOOK_REGISTRIES = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks")
+
+
+class _Registry(OrderedDict):
+    """``_parameters``, ``_buffers`` or ``_modules`` of one module: an ordered dict that keeps the
+    module's attribute mirror (its ``__dict__`` entry of the same name) equal to what attribute
+    lookup must return, on every change. A copy (``.copy()``) belongs to no module."""
+
+    def __init__(self, owner: "Module | None" = None) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        super().__setitem__(name, value)
+        _sync_mirror(self._owner, name)
+
+    def __delitem__(self, name: str) -> None:
+        super().__delitem__(name)
+        _sync_mirror(self._owner, name)
+
+    def pop(self, name: str, *default: Any) -> Any:
+        present = name in self
+        value = super().pop(name, *default)
+        if present:
+            _sync_mirror(self._owner, name)
+        return value
+
+    def popitem(self, last: bool = True) -> tuple[str, Any]:
+        name, value = super().popitem(last)
+        _sync_mirror(self._owner, name)
+        return name, value
+
+    def setdefault(self, name: str, default: Any = None) -> Any:
+        if name not in self:
+            self[name] = default
+        return self[name]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for name, value in dict(*args, **kwargs).items():
+            self[name] = value
+
+    def __ior__(self, other: Any) -> "_Registry":
+        self.update(other)
+        return self
+
+    def clear(self) -> None:
+        names = list(self)
+        super().clear()
+        for name in names:
+            _sync_mirror(self._owner, name)
+
+
+def _sync_mirror(module: "Module | None", name: str) -> None:
+    """Set ``module.__dict__[name]`` to what ``module.name`` means: the entry of the first registry
+    that has ``name`` (the order ``__getattr__`` looks in, as PyTorch's), or nothing."""
+    if module is None:
+        return
+    d = module.__dict__
+    for registry in _REGISTRIES:
+        entries = d.get(registry)
+        if entries is not None and name in entries:
+            d[name] = entries[name]
+            return
+    d.pop(name, None)
 
 
 class IncompatibleKeys(NamedTuple):
@@ -68,25 +141,36 @@ class Module:
     def __init__(self) -> None:
         # object.__setattr__: our own __setattr__ needs these registries to exist already.
         object.__setattr__(self, "training", True)
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_parameters", _Registry(self))
+        object.__setattr__(self, "_buffers", _Registry(self))
         object.__setattr__(self, "_non_persistent_buffers", set())
-        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_modules", _Registry(self))
         for name in _HOOK_REGISTRIES:  # hooks.py: what runs around forward and backward
             object.__setattr__(self, name, OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
         object.__setattr__(self, "_forward_hooks_with_kwargs", set())
 
+    def __copy__(self) -> "Module":
+        """A shallow copy that shares the registries, as in PyTorch. Only the original is kept in
+        sync by them, so the copy holds no mirror entries and reads registered names through
+        ``__getattr__``: it sees every later change."""
+        clone = object.__new__(type(self))
+        registries = [self.__dict__.get(name, ()) for name in _REGISTRIES]
+        clone.__dict__.update({key: value for key, value in self.__dict__.items()
+                               if not any(key in registry for registry in registries)})
+        return clone
+
     # ------------------------------------------------------------------ calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """``module(x)`` runs ``module.forward(x)``, and the module's hooks around it (hooks.py)."""
-        forward = getattr(type(self), "forward", None)
-        if forward is None:
-            raise TypeError(f"{type(self).__name__} has no forward method: a Module subclass must define "
-                            f"forward(self, ...) to say what calling it computes")
         if hooks.has_hooks(self):
-            return hooks.call_with_hooks(self, forward.__get__(self), args, kwargs)
-        return forward(self, *args, **kwargs)
+            return hooks.call_with_hooks(self, self.forward, args, kwargs)
+        return self.forward(*args, **kwargs)  # the common case, no hooks: straight to forward
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What calling the module computes: every subclass defines its own."""
+        raise TypeError(f"{type(self).__name__} has no forward method: a Module subclass must define "
+                        f"forward(self, ...) to say what calling it computes")
 
     # ------------------------------------------------------------------ hooks (hooks.py has the details)
     def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
@@ -162,7 +246,8 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
-        """Called only when normal lookup fails: look in the registries."""
+        """Called only when normal lookup fails: look in the registries. (Registered names are
+        mirrored in the instance ``__dict__``, so this runs only for names that are not there.)"""
         d = self.__dict__
         if name in _REGISTRIES or name == "_non_persistent_buffers":
             self._require_init("use", name)  # raises the helpful error
@@ -178,7 +263,8 @@ class Module:
             object.__delattr__(self, name)
 
     def _forget(self, name: str, keep: str = "") -> None:
-        """Remove ``name`` from the instance dict and every registry but ``keep``."""
+        """Remove ``name`` from the instance dict and every registry but ``keep`` (the registries
+        update the mirror themselves)."""
         self.__dict__.pop(name, None)
         for registry in _REGISTRIES:
             if registry != keep:

@@ -263,14 +263,15 @@ class InplaceOps:
         node = object.__new__(Tensor)
         node.data, node.grad, node.label, node._hooks, node._retains_grad = data, None, self.label, None, False
         node._vc, node._view = [self._vc[0]], None  # its own counter: later changes of self are not its
+        node._pending = None
         node._requires_grad, node._prev, node._op = self._requires_grad, self._prev, self._op
-        node._backward, node._saved_versions = self._backward, self._saved_versions
+        node._backward, node._saved, node._saved_versions = self._backward, self._saved, self._saved_versions
         return node
 
     def _take_node(self, result: "Tensor", name: str) -> None:
         """Self becomes the graph node of ``result`` (an op computed from self's former self)."""
         self._requires_grad, self._prev, self._op = result._requires_grad, result._prev, name
-        self._backward = result._backward
+        self._backward, self._saved = result._backward, result._saved
         versions = result._saved_versions
         if versions is not None and len(versions) > len(result._prev):  # it saved its output: now self
             versions = versions[:-1] + [self._vc[0]]
@@ -305,6 +306,7 @@ def _copy_slices(root: "Tensor", root_old: "Tensor", view: "Tensor", positions: 
         return g_old.reshape(g.shape), flat[positions].reshape(view.shape)
 
     root._requires_grad, root._prev, root._op, root._backward = True, (root_old, view), "copy_slices", backward
+    root._saved = ()
     root._saved_versions = [root_old._vc[0], view._vc[0]]
 
 

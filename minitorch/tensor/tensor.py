@@ -13,6 +13,23 @@ a float. Every operation is written the same way, forward and backward side by s
 requires a gradient and recording is on (not inside ``no_grad()``). New ops — in ``nn`` or your
 own — are written the same way.
 
+The built-in ops below use a faster spelling of the same thing: the backward is a function
+defined once, right under its op (``_exp_backward``), and the op hands ``_from_op`` the arrays
+that backward needs, which the engine passes back as extra arguments:
+
+    def exp(self):
+        out = np.exp(self.data)
+        return Tensor._from_op(out, (self,), "exp", Tensor._exp_backward, (out,))
+
+    @staticmethod
+    def _exp_backward(g, out):                   # called as backward(g, *saved)
+        return (g * out,)
+
+A closure is a new function object (and a cell per captured variable) on *every* call; a
+backward defined once is not. That is ~0.15 µs, some 7 % of a recorded op on 10x10 tensors
+(measured; benchmarks/ENGINE_PLAN.md), which adds up when a model is many small ops. Either
+spelling works with ``_from_op``: write your own ops as closures if that reads better.
+
 ``backward`` returns one gradient per input (``None`` for an input that needs none). It may
 return it in the *output's* shape: the engine (``autograd.run_backward``) sums it back down to the
 input's shape with ``unbroadcast`` — the single place where broadcasting is undone.
@@ -45,8 +62,9 @@ Number = Union[bool, int, float]
 _REFLECTED = {"add": "__radd__", "subtract": "__rsub__", "multiply": "__rmul__", "true_divide": "__rtruediv__",
               "power": "__rpow__", "matmul": "__rmatmul__", "less": "__gt__", "greater": "__lt__",
               "less_equal": "__ge__", "greater_equal": "__le__", "equal": "__eq__", "not_equal": "__ne__"}
-Backward = Callable[[np.ndarray], Sequence[Union[np.ndarray, None]]]
+Backward = Callable[..., Sequence[Union[np.ndarray, None]]]  # backward(g, *saved)
 _SUPPORTED_KINDS = "biuf"  # bool, signed and unsigned integers, floating point
+_PYTHON_NUMBERS = frozenset((float, int))  # exactly these types: not bool (a subclass of int), not numpy scalars
 
 
 class Tensor(ViewOps, InplaceOps, AliasOps):
@@ -59,11 +77,13 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         label: an optional name, shown by ``minitorch.draw_graph``.
         _prev: the tensors this one was computed from (empty for a leaf).
         _op: the name of the operation that produced it ('' for a leaf).
-        _backward: ``g -> (grad for each of _prev)``; None for a leaf.
+        _backward: ``(g, *_saved) -> (grad for each of _prev)``; None for a leaf.
+        _saved: what ``_backward`` needs besides ``g`` (arrays saved by the forward pass), or ().
+        _pending: used by ``backward()`` only: the gradient gathered so far (autograd.run_backward).
     """
 
-    __slots__ = ("data", "grad", "_requires_grad", "label", "_prev", "_op", "_backward", "_hooks",
-                 "_retains_grad", "_vc", "_view", "_saved_versions", "__weakref__")
+    __slots__ = ("data", "grad", "_requires_grad", "label", "_prev", "_op", "_backward", "_saved", "_hooks",
+                 "_retains_grad", "_vc", "_view", "_saved_versions", "_pending", "__weakref__")
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """How numpy treats a Tensor operand. ``ndarray + Tensor`` becomes the Tensor's own op
@@ -90,6 +110,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         self._prev: tuple[Tensor, ...] = ()
         self._op = ""
         self._backward: Backward | None = None
+        self._saved: tuple[Any, ...] = ()
+        self._pending: np.ndarray | None = None
         self._hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None
         self._retains_grad = False
         self._vc = [0]
@@ -104,13 +126,13 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         return Tensor._from_op(data, (), "", None)
 
     @staticmethod
-    def _from_op(data: Any, parents: tuple["Tensor", ...], op: str, backward: Backward | None, *,
-                 saves_output: bool = False) -> "Tensor":
+    def _from_op(data: Any, parents: tuple["Tensor", ...], op: str, backward: Backward | None,
+                 saved: tuple[Any, ...] = (), *, saves_output: bool = False) -> "Tensor":
         """The result of an operation: ``data`` computed from ``parents`` by ``op``.
 
-        The graph edge (parents, op, backward) is recorded only when it will be needed: gradient
-        recording is on and some parent requires a gradient. Otherwise the result is a plain
-        constant that keeps nothing alive.
+        The graph edge (parents, op, backward, saved) is recorded only when it will be needed:
+        gradient recording is on and some parent requires a gradient. Otherwise the result is a
+        plain constant that keeps nothing alive. Backward is called as ``backward(g, *saved)``.
 
         With the edge, the *version* of each parent is noted (and of the output itself when
         ``saves_output``: its backward reads ``out``, as exp's does). An in-place op bumps a
@@ -125,12 +147,20 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         out._retains_grad = False
         out._vc = [0]
         out._view = None
-        if backward is not None and grad_mode._enabled and _any_requires_grad(parents):
+        out._pending = None
+        recorded = False
+        if backward is not None and grad_mode._enabled:
+            versions = []
+            for p in parents:  # a plain loop: any(<generator>) + a list comprehension cost ~1 µs more (measured)
+                versions.append(p._vc[0])
+                if p._requires_grad:
+                    recorded = True
+        if recorded:
             out._requires_grad = True
             out._prev = parents
             out._op = op
             out._backward = backward
-            versions = [p._vc[0] for p in parents]
+            out._saved = saved
             if saves_output:
                 versions.append(0)
             out._saved_versions = versions
@@ -139,6 +169,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
             out._prev = ()
             out._op = ""
             out._backward = None
+            out._saved = ()
             out._saved_versions = None
         return out
 
@@ -259,11 +290,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
             return self
         if not is_floating(dtype):
             return Tensor._constant(self.data.astype(dtype))
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g,)  # the engine casts it back to self's dtype
-
-        return Tensor._from_op(self.data.astype(dtype), (self,), f"to({dtype})", backward)
+        # backward: the gradient passes through; the engine casts it back to self's dtype
+        return Tensor._from_op(self.data.astype(dtype), (self,), f"to({dtype})", Tensor._identity_backward)
 
     def float(self) -> "Tensor":
         return self.to(np.float32)
@@ -383,44 +411,77 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         return handle
 
     # ------------------------------------------------------------------ arithmetic (broadcasting)
+    # A Python number meeting a floating-point tensor (``y * 0.5``) goes to numpy as it is: numpy
+    # (>= 2) keeps the array's dtype for a Python number, which is PyTorch's rule, so the number
+    # need not become a constant Tensor (a second graph leaf and array per op: measured, that was
+    # a third of the cost of ``y * 0.5`` on 10x10). The graph then has one input, and backward
+    # uses the number itself. Integer and bool tensors still go through ``_operand``
+    # (``scalar_dtype`` picks the dtype).
     def __add__(self, other: Any) -> "Tensor":
+        if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
+            return Tensor._from_op(self.data + other, (self,), "+", Tensor._identity_backward)
         other = _operand(other, self, "add")
+        return Tensor._from_op(_broadcast("add", np.add, self, other), (self, other), "+", Tensor._add_backward)
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return g, g  # d(a+b)/da = d(a+b)/db = 1
+    @staticmethod
+    def _add_backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return g, g  # d(a+b)/da = d(a+b)/db = 1
 
-        return Tensor._from_op(_broadcast("add", np.add, self, other), (self, other), "+", backward)
+    @staticmethod
+    def _identity_backward(g: np.ndarray) -> tuple[np.ndarray]:
+        return (g,)  # x + c, x - c, clone, float casts: the gradient passes through unchanged
 
     def __sub__(self, other: Any) -> "Tensor":
+        if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
+            return Tensor._from_op(self.data - other, (self,), "-", Tensor._identity_backward)
         other = _operand(other, self, "sub")
         if self.data.dtype.kind == "b" or other.data.dtype.kind == "b":
             raise RuntimeError("sub: subtraction with a bool tensor is not supported; use ^ (xor) or "
                                "logical_not() instead, or convert with .int()")
+        return Tensor._from_op(_broadcast("sub", np.subtract, self, other), (self, other), "-", Tensor._sub_backward)
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return g, -g
-
-        return Tensor._from_op(_broadcast("sub", np.subtract, self, other), (self, other), "-", backward)
+    @staticmethod
+    def _sub_backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return g, -g
 
     def __mul__(self, other: Any) -> "Tensor":
+        if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
+            return Tensor._from_op(self.data * other, (self,), "*", Tensor._scale_backward, (other,))
         other = _operand(other, self, "mul")
+        # Each input's gradient needs the *other* input; it is saved only when that gradient is
+        # wanted (None: that input needs no gradient), as PyTorch saves what backward will read.
+        saved = (self.data if other._requires_grad else None, other.data if self._requires_grad else None)
+        return Tensor._from_op(_broadcast("mul", np.multiply, self, other), (self, other), "*", Tensor._mul_backward,
+                               saved)
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-            return (g * other.data if self._requires_grad else None,  # d(ab)/da = b
-                    g * self.data if other._requires_grad else None)  # d(ab)/db = a
+    @staticmethod
+    def _mul_backward(g: np.ndarray, a: np.ndarray | None,
+                      b: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+        return (None if b is None else g * b,  # d(ab)/da = b
+                None if a is None else g * a)  # d(ab)/db = a
 
-        return Tensor._from_op(_broadcast("mul", np.multiply, self, other), (self, other), "*", backward)
+    @staticmethod
+    def _scale_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
+        return (g * c,)  # d(c x)/dx = c
 
     def __truediv__(self, other: Any) -> "Tensor":
+        if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
+            return Tensor._from_op(self.data / other, (self,), "/", Tensor._div_by_number_backward, (other,))
         other = _operand(other, self, "div")
         out = _broadcast("div", np.true_divide, self, other, floating=True)
+        return Tensor._from_op(out, (self, other), "/", Tensor._div_backward,
+                               (other.data, out, self._requires_grad, other._requires_grad), saves_output=True)
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-            ga = g / other.data if self._requires_grad else None  # d(a/b)/da = 1/b
-            gb = -g * out / other.data if other._requires_grad else None  # d(a/b)/db = -a/b^2
-            return ga, gb
+    @staticmethod
+    def _div_backward(g: np.ndarray, b: np.ndarray, out: np.ndarray, need_a: bool,
+                      need_b: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+        ga = g / b if need_a else None  # d(a/b)/da = 1/b
+        gb = -g * out / b if need_b else None  # d(a/b)/db = -a/b^2
+        return ga, gb
 
-        return Tensor._from_op(out, (self, other), "/", backward, saves_output=True)
+    @staticmethod
+    def _div_by_number_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
+        return (g / c,)  # d(x/c)/dx = 1/c
 
     def _rounded_div(self, other: Any, rounding_mode: str) -> "Tensor":
         """``self / other`` rounded towards zero ("trunc") or down ("floor"); integers stay
@@ -457,13 +518,13 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
             out = x**exponent
         except ValueError as e:  # numpy refuses integer ** negative integer
             raise RuntimeError(f"pow: {e} (tensor dtype {x.dtype}); use .float() first") from None
+        return Tensor._from_op(out, (self,), f"**{exponent:g}", Tensor._pow_backward, (x, exponent))
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            if exponent == 0:
-                return (np.zeros_like(g),)  # x^0 = 1 is flat, even at x = 0
-            return (g * exponent * x ** (exponent - 1),)  # d(x^n)/dx = n x^(n-1)
-
-        return Tensor._from_op(out, (self,), f"**{exponent:g}", backward)
+    @staticmethod
+    def _pow_backward(g: np.ndarray, x: np.ndarray, exponent: float) -> tuple[np.ndarray]:
+        if exponent == 0:
+            return (np.zeros_like(g),)  # x^0 = 1 is flat, even at x = 0
+        return (g * exponent * x ** (exponent - 1),)  # d(x^n)/dx = n x^(n-1)
 
     def _pow_tensor(self, other: "Tensor") -> "Tensor":
         integers = self.data.dtype.kind in "biu" and other.data.dtype.kind in "biu"  # int ** int stays int
@@ -491,45 +552,60 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
             raise TypeError("matmul: not implemented for bool tensors (convert with .int() or .float())")
         a, b = _promoted(self, other)
         _check_matmul(a.shape, b.shape)
-        out = a @ b
+        return Tensor._from_op(a @ b, (self, other), "@", Tensor._matmul_backward,
+                               (a, b, self._requires_grad, other._requires_grad))
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-            # Treat vectors as matrices (a: 1 x k row, b: k x 1 column) so one rule covers all:
-            # dL/dA = G B^T and dL/dB = A^T G; batch axes are summed by unbroadcast.
-            a2 = a if a.ndim > 1 else a[None, :]
-            b2 = b if b.ndim > 1 else b[:, None]
-            g2 = g if b.ndim > 1 else g[..., None]  # the output lost b's column axis: put it back
-            g2 = g2 if a.ndim > 1 else g2[..., None, :]  # ... and a's row axis
-            ga = gb = None
-            if self._requires_grad:
-                ga = g2 @ np.swapaxes(b2, -1, -2)
-                ga = ga if a.ndim > 1 else ga[..., 0, :]
-            if other._requires_grad:
-                gb = np.swapaxes(a2, -1, -2) @ g2
-                gb = gb if b.ndim > 1 else gb[..., 0]
-            return ga, gb
-
-        return Tensor._from_op(out, (self, other), "@", backward)
+    @staticmethod
+    def _matmul_backward(g: np.ndarray, a: np.ndarray, b: np.ndarray, need_a: bool,
+                         need_b: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+        # Treat vectors as matrices (a: 1 x k row, b: k x 1 column) so one rule covers all:
+        # dL/dA = G B^T and dL/dB = A^T G; batch axes are summed by unbroadcast.
+        a2 = a if a.ndim > 1 else a[None, :]
+        b2 = b if b.ndim > 1 else b[:, None]
+        g2 = g if b.ndim > 1 else g[..., None]  # the output lost b's column axis: put it back
+        g2 = g2 if a.ndim > 1 else g2[..., None, :]  # ... and a's row axis
+        ga = gb = None
+        if need_a:
+            ga = g2 @ np.swapaxes(b2, -1, -2)
+            ga = ga if a.ndim > 1 else ga[..., 0, :]
+        if need_b:
+            gb = np.swapaxes(a2, -1, -2) @ g2
+            gb = gb if b.ndim > 1 else gb[..., 0]
+        return ga, gb
 
     def __neg__(self) -> "Tensor":
         _no_bool(self, "neg", "use ~ (logical not) instead")
+        return Tensor._from_op(-self.data, (self,), "neg", Tensor._neg_backward)
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (-g,)
-
-        return Tensor._from_op(-self.data, (self,), "neg", backward)
+    @staticmethod
+    def _neg_backward(g: np.ndarray) -> tuple[np.ndarray]:
+        return (-g,)
 
     def __radd__(self, other: Any) -> "Tensor":
+        if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":  # c + x: see __add__
+            return Tensor._from_op(other + self.data, (self,), "+", Tensor._identity_backward)
         return _operand(other, self, "add") + self
 
     def __rsub__(self, other: Any) -> "Tensor":
+        if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
+            return Tensor._from_op(other - self.data, (self,), "-", Tensor._neg_backward)  # d(c - x)/dx = -1
         return _operand(other, self, "sub") - self
 
     def __rmul__(self, other: Any) -> "Tensor":
+        if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
+            return Tensor._from_op(other * self.data, (self,), "*", Tensor._scale_backward, (other,))
         return _operand(other, self, "mul") * self
 
     def __rtruediv__(self, other: Any) -> "Tensor":
+        if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
+            out = other / self.data
+            return Tensor._from_op(out, (self,), "/", Tensor._number_div_backward, (self.data, out),
+                                   saves_output=True)
         return _operand(other, self, "div") / self
+
+    @staticmethod
+    def _number_div_backward(g: np.ndarray, x: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
+        return (-g * out / x,)  # d(c/x)/dx = -c/x^2 = -out/x
 
     def __rpow__(self, other: Any) -> "Tensor":
         return _operand(other, self, "pow")._pow_tensor(self)
@@ -563,65 +639,64 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
     # ------------------------------------------------------------------ elementwise functions
     def exp(self) -> "Tensor":
         out = np.exp(to_float(self.data))
+        return Tensor._from_op(out, (self,), "exp", Tensor._exp_backward, (out,), saves_output=True)
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g * out,)  # d(e^x)/dx = e^x
-
-        return Tensor._from_op(out, (self,), "exp", backward, saves_output=True)
+    @staticmethod
+    def _exp_backward(g: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
+        return (g * out,)  # d(e^x)/dx = e^x
 
     def log(self) -> "Tensor":
         x = to_float(self.data)
+        return Tensor._from_op(np.log(x), (self,), "log", Tensor._log_backward, (x,))
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g / x,)  # d(ln x)/dx = 1/x
-
-        return Tensor._from_op(np.log(x), (self,), "log", backward)
+    @staticmethod
+    def _log_backward(g: np.ndarray, x: np.ndarray) -> tuple[np.ndarray]:
+        return (g / x,)  # d(ln x)/dx = 1/x
 
     def sqrt(self) -> "Tensor":
         out = np.sqrt(to_float(self.data))
+        return Tensor._from_op(out, (self,), "sqrt", Tensor._sqrt_backward, (out,), saves_output=True)
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g / (2 * out),)  # d(sqrt x)/dx = 1 / (2 sqrt x)
-
-        return Tensor._from_op(out, (self,), "sqrt", backward, saves_output=True)
+    @staticmethod
+    def _sqrt_backward(g: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
+        return (g / (2 * out),)  # d(sqrt x)/dx = 1 / (2 sqrt x)
 
     def tanh(self) -> "Tensor":
         out = np.tanh(to_float(self.data))
+        return Tensor._from_op(out, (self,), "tanh", Tensor._tanh_backward, (out,), saves_output=True)
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g * (1 - out * out),)  # d(tanh x)/dx = 1 - tanh^2 x
-
-        return Tensor._from_op(out, (self,), "tanh", backward, saves_output=True)
+    @staticmethod
+    def _tanh_backward(g: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
+        return (g * (1 - out * out),)  # d(tanh x)/dx = 1 - tanh^2 x
 
     def sigmoid(self) -> "Tensor":
         x = to_float(self.data)
         # exp of -|x| only, so nothing overflows: for x >= 0, 1/(1+e^-x); for x < 0, e^x/(1+e^x).
         e = np.exp(-np.abs(x))
         out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        return Tensor._from_op(out, (self,), "sigmoid", Tensor._sigmoid_backward, (out,), saves_output=True)
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g * out * (1 - out),)  # d(sigma x)/dx = sigma (1 - sigma)
-
-        return Tensor._from_op(out, (self,), "sigmoid", backward, saves_output=True)
+    @staticmethod
+    def _sigmoid_backward(g: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
+        return (g * out * (1 - out),)  # d(sigma x)/dx = sigma (1 - sigma)
 
     def relu(self) -> "Tensor":
         _no_bool(self, "relu", "convert with .float() first")
         out = np.maximum(self.data, 0)  # NaN stays NaN
+        return Tensor._from_op(out, (self,), "relu", Tensor._relu_backward, (out,))
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g * ~(out <= 0),)  # 1 where out > 0 (and at NaN), 0 at the kink: PyTorch's rule
-
-        return Tensor._from_op(out, (self,), "relu", backward)
+    @staticmethod
+    def _relu_backward(g: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
+        return (g * ~(out <= 0),)  # 1 where out > 0 (and at NaN), 0 at the kink: PyTorch's rule
 
     def abs(self) -> "Tensor":
         if self.data.dtype.kind == "b":
             raise TypeError("abs: not implemented for a bool tensor (convert with .int() first)")
-        x = self.data
+        return Tensor._from_op(np.abs(self.data), (self,), "abs", Tensor._abs_backward, (self.data,))
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g * ((x > 0).astype(g.dtype) - (x < 0)),)  # d|x|/dx = sign(x): 0 at 0 and at NaN, as PyTorch
-
-        return Tensor._from_op(np.abs(x), (self,), "abs", backward)
+    @staticmethod
+    def _abs_backward(g: np.ndarray, x: np.ndarray) -> tuple[np.ndarray]:
+        return (g * ((x > 0).astype(g.dtype) - (x < 0)),)  # d|x|/dx = sign(x): 0 at 0 and at NaN, as PyTorch
 
     __abs__ = abs
 
@@ -669,10 +744,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
 
     def clone(self) -> "Tensor":
         """A copy of the data that stays in the graph (the gradient passes straight through)."""
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (g,)
-
-        return Tensor._from_op(self.data.copy(), (self,), "clone", backward)
+        return Tensor._from_op(self.data.copy(), (self,), "clone", Tensor._identity_backward)
 
     def triu(self, diagonal: int = 0) -> "Tensor":  # masking.py: triu tril masked_fill (lesson 16)
         return _masking().triu(self, diagonal)
@@ -694,14 +766,13 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
             return self.to(dtype).sum(dim if axis is None else axis, keepdim)
         dim = dim if axis is None else axis
         axes = _dims(dim, self.ndim, "sum")
-        shape = self.shape
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (np.broadcast_to(_restore_dims(g, axes, keepdim), shape),)
-
         dtype = np.int64 if self.data.dtype.kind in "biu" else None  # PyTorch sums bool and ints as int64
         return Tensor._from_op(np.asarray(self.data.sum(axis=axes, keepdims=keepdim, dtype=dtype)), (self,),
-                               _reduction_label("sum", dim), backward)
+                               _reduction_label("sum", dim), Tensor._sum_backward, (axes, keepdim, self.shape))
+
+    @staticmethod
+    def _sum_backward(g: np.ndarray, axes: Any, keepdim: bool, shape: tuple[int, ...]) -> tuple[np.ndarray]:
+        return (np.broadcast_to(_restore_dims(g, axes, keepdim), shape),)  # each element gets its sum's gradient
 
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, dtype: Any = None,
              axis: int | Sequence[int] | None = None) -> "Tensor":
@@ -714,14 +785,15 @@ class Tensor(ViewOps, InplaceOps, AliasOps):
         if not is_floating(self.data.dtype):
             raise RuntimeError(f"mean: needs a floating-point tensor, got {self.data.dtype}; call .float() first")
         axes = _dims(dim, self.ndim, "mean")
-        shape = self.shape
         out = self.data.mean(axis=axes, keepdims=keepdim)
         count = self.data.size // max(np.size(out), 1) if self.data.size else 0
+        return Tensor._from_op(out, (self,), _reduction_label("mean", dim), Tensor._mean_backward,
+                               (axes, keepdim, self.shape, count))
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (np.broadcast_to(_restore_dims(g, axes, keepdim) / count, shape),)
-
-        return Tensor._from_op(out, (self,), _reduction_label("mean", dim), backward)
+    @staticmethod
+    def _mean_backward(g: np.ndarray, axes: Any, keepdim: bool, shape: tuple[int, ...],
+                       count: int) -> tuple[np.ndarray]:
+        return (np.broadcast_to(_restore_dims(g, axes, keepdim) / count, shape),)  # g / count to each element
 
     def max(self, dim: Any = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
         """The largest value; with ``dim``, ``(values, indices)`` along that dim; with a tensor,
@@ -889,11 +961,6 @@ def _logical_dtype(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return np.asarray(result, dtype=np.uint8 if dtype == np.uint8 else np.bool_)
 
 
-def _any_requires_grad(parents: tuple[Tensor, ...]) -> bool:
-    for p in parents:  # a plain loop: cheaper than any(generator) on this, the hottest path
-        if p._requires_grad:
-            return True
-    return False
 def _masking() -> Any:
     from . import masking  # imported late: masking.py builds on this module
     return masking
@@ -946,7 +1013,9 @@ def _promoted(a: Tensor, b: Tensor, floating: bool = False) -> tuple[np.ndarray,
 def _broadcast(op: str, fn: Callable[[np.ndarray, np.ndarray], np.ndarray], a: Tensor, b: Tensor,
                floating: bool = False) -> np.ndarray:
     """``fn(a, b)`` elementwise with broadcasting; a clear error when the shapes don't broadcast."""
-    x, y = _promoted(a, b, floating)
+    x, y = a.data, b.data
+    if floating or x.dtype is not y.dtype:  # the common case, one dtype, needs no promotion (nor a call)
+        x, y = _promoted(a, b, floating)
     try:
         return fn(x, y)
     except ValueError:
