@@ -38,6 +38,12 @@ from .helpers import (_check_matmul, _dim, _dims, _reduction_label, _restore_dim
                       broadcast_error)
 from .aliases import AliasOps
 from .inplace import InplaceOps
+from .pointwise import PointwiseOps  # new mixins: elementwise math, reductions, sorting, products, indexing, small methods
+from .reductions import ReductionOps
+from .sorting import SortingOps
+from .linalg import LinalgOps
+from .indexing import IndexingOps
+from .methods import MethodOps
 from .views import ViewOps, _has_integer_array, _index_label, _numpy_index  # noqa: F401
 
 Number = Union[bool, int, float]
@@ -49,7 +55,7 @@ Backward = Callable[[np.ndarray], Sequence[Union[np.ndarray, None]]]
 _SUPPORTED_KINDS = "biuf"  # bool, signed and unsigned integers, floating point
 
 
-class Tensor(ViewOps, InplaceOps, AliasOps):
+class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingOps, LinalgOps, IndexingOps, MethodOps):
     """An n-dimensional array (``data``, a numpy ndarray) with automatic differentiation.
 
     Attributes:
