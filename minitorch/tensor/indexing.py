@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
+def _needs_dims(x: "Tensor", op: str, error: type = RuntimeError) -> None:
+    if x.ndim == 0:
+        raise error(f"{op}: cannot be applied to a 0-dim tensor (it has no dimension to work along)")
+
+
 def _index_array(index: Any, op: str) -> np.ndarray:
     arr = np.asarray(getattr(index, "data", index))
     if arr.dtype.kind not in "iu":
@@ -103,6 +108,8 @@ class IndexingOps:
         from .tensor import _operand
 
         s = _operand(src, self, "scatter")
+        if isinstance(src, type(self)) and s.dtype != self.dtype:
+            raise RuntimeError(f"scatter: expected self.dtype to be equal to src.dtype, got {self.dtype} and {s.dtype}")
         _check_gather(self, axis, idx, "scatter", s.shape if s.ndim else None)
         where = _along(idx, axis) if self.ndim else (idx,)
         picked = tuple(slice(0, n) for n in idx.shape)
@@ -134,8 +141,14 @@ class IndexingOps:
         """A copy of self with ``src[i][j]`` *added* at ``out[index[i][j]][j]`` (for ``dim=0``);
         repeated indices accumulate. Backward: self's gradient passes unchanged, src's is
         gathered from where each element was added."""
+        if self.ndim == 0:
+            one = self._constant(_index_array(index, "scatter_add").reshape(1))
+            return self.reshape(1).scatter_add(0, one, src.reshape(1)).reshape(())
         axis = _dim(dim, self.ndim, "scatter_add")
         idx = _index_array(index, "scatter_add")
+        if src.dtype != self.dtype:
+            raise RuntimeError(f"scatter_add: expected self.dtype to be equal to src.dtype, got {self.dtype} and "
+                               f"{src.dtype}")
         _check_gather(self, axis, idx, "scatter_add", src.shape)
         where = _along(idx, axis) if self.ndim else (idx,)
         picked = tuple(slice(0, n) for n in idx.shape)
@@ -154,12 +167,12 @@ class IndexingOps:
         """The slices at ``index`` (a 1-D int64 tensor) along ``dim``. Composed from indexing.
 
         Raises:
-            IndexError: an index out of range; RuntimeError: index not 0-D/1-D or not integer.
+            IndexError: an index out of range or not 0-D/1-D; RuntimeError: a non-integer index.
         """
         axis = _dim(dim, self.ndim, "index_select")
         idx = _index_array(index, "index_select")
         if idx.ndim > 1:
-            raise RuntimeError(f"index_select: index must be a vector (0-D or 1-D), got shape {idx.shape}")
+            raise IndexError(f"index_select: index must be a vector (0-D or 1-D), got shape {idx.shape}")
         if self.ndim == 0:
             return self.reshape(1)[idx.reshape(-1)].reshape(())
         return self[(slice(None),) * axis + (idx.reshape(-1),)]
@@ -187,6 +200,7 @@ class IndexingOps:
 
         Raises:
             IndexError / RuntimeError: ``start`` or ``length`` out of range."""
+        _needs_dims(self, "narrow")
         axis = _dim(dim, self.ndim, "narrow")
         n = self.shape[axis]
         start = int(getattr(start, "data", start))
@@ -199,6 +213,7 @@ class IndexingOps:
 
     def select(self, dim: int, index: int) -> "Tensor":
         """The slice at ``index`` of ``dim``, that dimension removed (a view)."""
+        _needs_dims(self, "select", IndexError)
         axis = _dim(dim, self.ndim, "select")
         n = self.shape[axis]
         if not -n <= index < n:
@@ -213,6 +228,7 @@ class IndexingOps:
             RuntimeError: the sizes do not add up, or a size is negative / zero for a
                 non-empty dimension.
         """
+        _needs_dims(self, "split")
         axis = _dim(dim, self.ndim, "split")
         n = self.shape[axis]
         if isinstance(split_size_or_sections, (int, np.integer)):
@@ -220,7 +236,7 @@ class IndexingOps:
             if size < 0 or (size == 0 and n != 0):
                 raise RuntimeError(f"split: split_size can only be 0 if dimension size is 0, but got size {size} "
                                    f"for dimension {dim} of size {n}")
-            sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+            sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
         else:
             sizes = [int(s) for s in split_size_or_sections]
             if sum(sizes) != n or any(s < 0 for s in sizes):
@@ -231,6 +247,7 @@ class IndexingOps:
 
     def tensor_split(self, indices_or_sections: int | Sequence[int], dim: int = 0) -> tuple["Tensor", ...]:
         """``n`` nearly equal pieces (the first ``size % n`` one longer), or pieces cut at the given indices."""
+        _needs_dims(self, "tensor_split")
         axis = _dim(dim, self.ndim, "tensor_split")
         n = self.shape[axis]
         if isinstance(indices_or_sections, (int, np.integer)):
@@ -253,8 +270,11 @@ class IndexingOps:
         """
         if chunks <= 0:
             raise RuntimeError(f"chunk: chunk expects `chunks` to be greater than 0, got: {chunks}")
+        _needs_dims(self, "chunk")
         n = self.shape[_dim(dim, self.ndim, "chunk")]
-        return self.split(-(-n // chunks) if n else 0, dim)
+        if n == 0:  # an empty dimension: `chunks` empty pieces, as PyTorch
+            return self.split(0, dim) * chunks
+        return self.split(-(-n // chunks), dim)
 
     def unbind(self, dim: int = 0) -> tuple["Tensor", ...]:
         """The slices along ``dim``, that dimension removed (views)."""
@@ -291,6 +311,7 @@ class IndexingOps:
             if len(shift) != 1:
                 raise RuntimeError(f"roll: shifts {shifts} needs dims to have the same length")
             return self.reshape(-1).roll(shift[0], 0).reshape(self.shape)
+        _needs_dims(self, "roll", IndexError)
         axes = tuple(_dim(d, self.ndim, "roll") for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
         if len(axes) != len(shift):
             raise RuntimeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
@@ -305,6 +326,8 @@ class IndexingOps:
         Raises:
             RuntimeError: fewer sizes than dimensions, or a negative size.
         """
+        if not sizes:
+            raise TypeError("repeat: missing 1 required positional argument: 'repeats' (one count per dimension)")
         reps = _shape_args(sizes, "repeat")
         if len(reps) < self.ndim:
             raise RuntimeError(f"repeat: number of dimensions of repeat dims ({len(reps)}) can not be smaller than "
@@ -329,6 +352,8 @@ class IndexingOps:
         if repeats is None:
             counts = self.data.reshape(-1)
             return self._constant(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
+        if dim is not None:
+            _needs_dims(self, "repeat_interleave", IndexError)
         x = self.reshape(-1) if dim is None else self
         axis = 0 if dim is None else _dim(dim, self.ndim, "repeat_interleave")
         counts = np.asarray(getattr(repeats, "data", repeats))
@@ -343,6 +368,8 @@ class IndexingOps:
 
     def movedim(self, source: int | Sequence[int], destination: int | Sequence[int]) -> "Tensor":
         """Move dims ``source`` to positions ``destination`` (the others keep their order); a permute."""
+        if isinstance(source, int) != isinstance(destination, int):
+            raise TypeError("movedim: source and destination must both be ints or both be sequences of ints")
         src = [source] if isinstance(source, int) else list(source)
         dst = [destination] if isinstance(destination, int) else list(destination)
         if len(src) != len(dst):
@@ -387,10 +414,9 @@ class IndexingOps:
     def nonzero(self, *, as_tuple: bool = False) -> "Tensor | tuple[Tensor, ...]":
         """The indices of the non-zero elements: an ``(count, ndim)`` int64 tensor, or (``as_tuple``)
         one 1-D index tensor per dimension."""
-        where = np.nonzero(np.atleast_1d(self.data))
         if as_tuple:
-            return tuple(self._constant(w.astype(np.int64)) for w in where)
-        return self._constant(np.stack(where, axis=1).astype(np.int64).reshape(-1, self.ndim))
+            return tuple(self._constant(w.astype(np.int64)) for w in np.nonzero(np.atleast_1d(self.data)))
+        return self._constant(np.argwhere(self.data).astype(np.int64))
 
     def argwhere(self) -> "Tensor":
         return self.nonzero()
@@ -501,8 +527,7 @@ def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple["Tensor", ...]:
         vecs[0], vecs[1] = vecs[1], vecs[0]
     shape = tuple(v.shape[0] for v in vecs)
     grids = [v.reshape([-1 if i == k else 1 for i in range(len(vecs))]).expand(shape) for k, v in enumerate(vecs)]
-    if swap:
-        grids = [g.transpose(0, 1) for g in grids]
+    if swap:  # "xy": the grids of (y, x, ...) in "ij", handed back in the order given
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
 

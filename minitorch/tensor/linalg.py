@@ -6,7 +6,8 @@ with PyTorch's shape checks in front, so their backward is those ops'. Two have 
 ``diag`` of a vector (building a matrix), and ``einsum``, whose backward is one more einsum per
 operand (below).
 
-Mixed dtypes are promoted, as ``matmul``'s are (docs/pytorch-differences.md).
+The products of vectors and batches (``dot mv bmm einsum tensordot``) need operands of one dtype, as in
+PyTorch; ``outer``, ``kron`` and ``addmm`` promote as ``*`` and ``matmul`` do (docs/pytorch-differences.md).
 """
 
 from __future__ import annotations
@@ -27,6 +28,20 @@ Number = bool | int | float
 def _need(t: Any, ndim: int, op: str, what: str) -> None:
     if getattr(t, "ndim", None) != ndim:
         raise RuntimeError(f"{op}: {what} must be a {ndim}-D tensor, got shape {getattr(t, 'shape', type(t).__name__)}")
+
+
+def _same_dtype(op: str, *tensors: Any) -> None:
+    """PyTorch's products of vectors (dot, mv, bmm, einsum, tensordot) need one dtype, not bool
+    (einsum checks bool first, the others the dtypes, as PyTorch does)."""
+    dtypes = [t.dtype for t in tensors]
+    bools = any(d.kind == "b" for d in dtypes) and len(tensors) > 1
+    if bools and op == "einsum":
+        raise TypeError(f"{op}: not implemented for bool tensors (convert with .int() or .float())")
+    if any(d != dtypes[0] for d in dtypes):
+        raise RuntimeError(f"{op}: expected all operands to have the same dtype, but found "
+                           f"{' and '.join(map(str, dtypes))} (convert one with .to())")
+    if bools:
+        raise TypeError(f"{op}: not implemented for bool tensors (convert with .int() or .float())")
 
 
 def _scaled_sum(product: "Tensor", input: "Tensor", beta: Number, alpha: Number, op: str) -> "Tensor":
@@ -58,6 +73,7 @@ class LinalgOps:
         """
         _need(self, 3, "bmm", "batch1")
         _need(mat2, 3, "bmm", "batch2")
+        _same_dtype("bmm", self, mat2)
         if self.shape[0] != mat2.shape[0]:
             raise RuntimeError(f"bmm: batch1 and batch2 must have the same number of batches, got shapes {self.shape} "
                                f"and {mat2.shape}")
@@ -67,6 +83,7 @@ class LinalgOps:
         """Matrix times vector: ``(n, m) @ (m,) -> (n,)``. RuntimeError for other ranks."""
         _need(self, 2, "mv", "input")
         _need(vec, 1, "mv", "vec")
+        _same_dtype("mv", self, vec)
         return self @ vec
 
     def dot(self, other: "Tensor") -> "Tensor":
@@ -77,6 +94,7 @@ class LinalgOps:
         """
         _need(self, 1, "dot", "input")
         _need(other, 1, "dot", "other")
+        _same_dtype("dot", self, other)
         if self.shape != other.shape:
             raise RuntimeError(f"dot: inconsistent tensor size, expected tensors of equal length, got {self.shape[0]} "
                                f"and {other.shape[0]} elements")
@@ -151,6 +169,8 @@ class LinalgOps:
 
     def trace(self) -> "Tensor":
         """The sum of a matrix's main diagonal (integers sum to int64). RuntimeError unless 2-D."""
+        if self.data.dtype.kind == "b":
+            raise TypeError("trace: not implemented for a bool tensor (convert with .int() first)")
         _need(self, 2, "trace", "input")
         return self.diagonal().sum()
 
@@ -175,6 +195,8 @@ class LinalgOps:
         from .tensor import broadcast_error
 
         a, b = _pair(self, other, "cross")
+        if a.ndim != b.ndim:
+            raise RuntimeError(f"cross: inputs must have the same number of dimensions, got shapes {a.shape} and {b.shape}")
         try:
             shape = np.broadcast_shapes(a.shape, b.shape)
         except ValueError:
@@ -195,8 +217,8 @@ class LinalgOps:
 
     @property
     def H(self) -> "Tensor":
-        """The conjugate transpose of a matrix: for real tensors, ``.T`` of a 0-D-to-2-D tensor."""
-        if self.ndim > 2:
+        """The conjugate transpose of a matrix: for real tensors, ``.T`` (2-D, or 0-D)."""
+        if self.ndim not in (0, 2):
             raise RuntimeError(f"H: is only supported on matrices (2-D tensors), got shape {self.shape}; use .mH")
         return self.T
 
@@ -217,9 +239,12 @@ def tensordot(a: "Tensor", b: "Tensor", dims: int | Sequence[Sequence[int]] = 2)
     Raises:
         RuntimeError: contracted dimensions differ in size, or ``dims`` is negative.
     """
+    _same_dtype("tensordot", a, b)
     if isinstance(dims, (int, np.integer)):
         if dims < 0:
             raise RuntimeError(f"tensordot: expects dims >= 0, but got dims={dims}")
+        if dims > min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot: dims={dims} is more than the dimensions of {a.shape} or {b.shape}")
         da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
@@ -230,8 +255,8 @@ def tensordot(a: "Tensor", b: "Tensor", dims: int | Sequence[Sequence[int]] = 2)
     free_a = [d for d in range(a.ndim) if d not in da]
     free_b = [d for d in range(b.ndim) if d not in db]
     k = int(np.prod([a.shape[d] for d in da]))
-    left = a.permute(*free_a, *da).reshape(-1, k)
-    right = b.permute(*db, *free_b).reshape(k, -1)
+    left = a.permute(*free_a, *da).reshape(int(np.prod([a.shape[d] for d in free_a])), k)
+    right = b.permute(*db, *free_b).reshape(k, int(np.prod([b.shape[d] for d in free_b])))
     return (left @ right).reshape(tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
 
 
@@ -255,8 +280,11 @@ def einsum(equation: str, *operands: Any) -> "Tensor":
         operands = tuple(operands[0])
     if not operands:
         raise RuntimeError("einsum: must provide at least one operand")
+    _same_dtype("einsum", *operands)
     inputs, output = _einsum_subscripts(equation.replace(" ", ""), [t.ndim for t in operands])
     arrays = [t.data for t in operands]
+    if len(arrays) == 1 and arrays[0].dtype.kind in "biu" and len(set(output)) < len(set(inputs[0])):
+        arrays = [arrays[0].astype(np.int64)]  # a sum of integers or bools is int64 (PyTorch's sum)
     spec = ",".join(inputs) + "->" + output
     try:
         out = np.asarray(np.einsum(spec, *arrays))

@@ -62,7 +62,14 @@ class MethodOps:
     # ------------------------------------------------------------------ describing
     def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
         """How many elements to step in memory to move by one along each dim (or along ``dim``)."""
-        strides = tuple(s // self.data.itemsize for s in self.data.strides)
+        if self.data.flags.c_contiguous:  # PyTorch's strides of a contiguous tensor (an empty dim counts as 1)
+            strides, step = [], 1
+            for n in reversed(self.shape):
+                strides.insert(0, step)
+                step *= max(n, 1)
+            strides = tuple(strides)
+        else:
+            strides = tuple(s // self.data.itemsize for s in self.data.strides)
         return strides if dim is None else strides[_dim(dim, self.ndim, "stride")]
 
     def nelement(self) -> int:
@@ -82,7 +89,7 @@ class MethodOps:
             names = {f"torch.{v}Tensor": k for k, v in _TYPE_NAMES.items()}
             if dtype not in names:
                 raise ValueError(f"type: invalid type {dtype!r}")
-            dtype = names[dtype]
+            dtype = np.dtype(names[dtype])
         return self.to(dtype)
 
     def resize_(self, *size: int | Sequence[int]) -> "Tensor":
@@ -106,8 +113,13 @@ class MethodOps:
         return where(condition, self, other)
 
     def addcmul(self, tensor1: Any, tensor2: Any, *, value: Number = 1) -> "Tensor":
-        """``self + value * tensor1 * tensor2`` (broadcasting). Composed from ``+`` and ``*``."""
+        """``self + value * tensor1 * tensor2`` (broadcasting). Composed from ``+`` and ``*``.
+        For integer tensors ``value`` is truncated to an int, as PyTorch does."""
         prod = tensor1 * tensor2
+        if self.data.dtype.kind == "b" and prod.dtype.kind == "b":
+            raise TypeError("addcmul: not implemented for bool tensors")
+        if self.data.dtype.kind in "biu" and prod.dtype.kind in "biu":
+            value = int(value)
         return self + (prod if value == 1 else prod * value)
 
     def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Number = 1) -> "Tensor":
@@ -122,7 +134,9 @@ class MethodOps:
 
     def logical_xor(self, other: Any) -> "Tensor":
         """True where exactly one of the two is non-zero (a bool tensor)."""
-        return self._constant(np.logical_xor(self.data, getattr(other, "data", other)))
+        from .tensor import _compare
+
+        return _compare("logical_xor", np.logical_xor, self, other)
 
     # ------------------------------------------------------------------ in-place forms
     def masked_fill_(self, mask: Any, value: Any) -> "Tensor":

@@ -111,7 +111,7 @@ class PointwiseOps:
         def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             with np.errstate(all="ignore"):
                 r2 = x * x + y * y
-                return g * x / r2, -g * y / r2
+                return np.where(r2 == 0, 0, g * x / r2), np.where(r2 == 0, 0, -g * y / r2)  # 0 at the origin, as PyTorch
 
         return self._from_op(out, (self, other), "atan2", backward)
 
@@ -144,10 +144,11 @@ class PointwiseOps:
 
     # ------------------------------------------------------------------ rounding (gradient 0)
     def sign(self) -> "Tensor":
-        """-1, 0 or +1 by the sign of each element (NaN stays NaN; bool stays bool). Gradient 0."""
-        if self.data.dtype.kind == "b":
-            return self._from_op(self.data.copy(), (self,), "sign", lambda g: (np.zeros_like(g),))
-        return self._from_op(np.sign(self.data), (self,), "sign", lambda g: (np.zeros_like(g),))
+        """-1, 0 or +1 by the sign of each element (0 for NaN, as PyTorch; bool stays bool). Gradient 0."""
+        out = self.data.copy() if self.data.dtype.kind == "b" else np.asarray(np.sign(self.data))
+        if out.dtype.kind == "f":
+            out[np.isnan(out)] = 0  # PyTorch's sign(NaN) is 0
+        return self._from_op(out, (self,), "sign", lambda g: (np.zeros_like(g),))
 
     def sgn(self) -> "Tensor":
         """``sign`` (for real tensors they agree)."""
@@ -172,6 +173,8 @@ class PointwiseOps:
         ``torch.round``. Gradient 0."""
         if decimals == 0:
             return _step(self, "round", np.round)
+        if self.data.dtype.kind != "f":
+            raise TypeError(f"round: decimals={decimals} is not implemented for {self.dtype} (floating point only)")
         return _step(self, f"round(decimals={decimals})", lambda x: np.round(x, decimals))
 
     def frac(self) -> "Tensor":
@@ -200,34 +203,55 @@ class PointwiseOps:
         return _remainder(_operand(other, self, "remainder"), self, "remainder", np.remainder, np.floor)
 
     def lerp(self, end: Any, weight: Any) -> "Tensor":
-        """Linear interpolation ``self + weight * (end - self)`` (``weight`` a number or a tensor;
-        floating-point tensors only). Composed from ``+ - *``: the backward is theirs."""
+        """Linear interpolation ``self + weight * (end - self)`` (``weight`` a number or a tensor).
+        Composed from ``+ - *``: the backward is theirs.
+
+        Raises:
+            RuntimeError: ``end`` has another dtype; TypeError: integer or bool tensors."""
         from .tensor import _operand
 
         end = _operand(end, self, "lerp")
-        if self.data.dtype.kind != "f" or end.data.dtype.kind != "f":
-            raise RuntimeError(f"lerp: expected floating-point tensors, got {self.dtype} and {end.dtype}")
+        if end.dtype != self.dtype:
+            raise RuntimeError(f"lerp: expected dtype {self.dtype} for `end` but got dtype {end.dtype}")
+        if self.data.dtype.kind != "f":
+            raise TypeError(f"lerp: not implemented for {self.dtype} (floating-point tensors only)")
         return self + weight * (end - self)
 
     def logaddexp(self, other: Any) -> "Tensor":
         """``log(exp(x) + exp(y))`` without overflow: ``max + log1p(exp(-|x - y|))`` (where both
-        are the same infinity, that infinity). Floating-point tensors only. Backward:
-        ``d/dx = sigmoid(x - y)``, composed from ``maximum``, ``abs``, ``exp`` and ``log1p``."""
-        from .functions import maximum, where
-        from .tensor import _operand
+        are the same infinity, that infinity). Promotes like ``+``; TypeError unless a float is involved.
+
+        Backward (hand-written, PyTorch's formula): ``d/dx = 1 / (1 + exp(y - x))``, NaN where
+        both are the same infinity (``y - x`` is undefined there), as in PyTorch; a composition
+        through ``maximum`` would hide that.
+        """
+        from .tensor import _operand, _promoted, broadcast_error
 
         other = _operand(other, self, "logaddexp")
-        if self.data.dtype.kind != "f" or other.data.dtype.kind != "f":
+        x, y = _promoted(self, other)
+        if x.dtype.kind != "f":
             raise TypeError(f"logaddexp: not implemented for {self.dtype} and {other.dtype} (floating point only)")
-        x, y = np.broadcast_arrays(self.data, other.data)
-        same_inf = np.isinf(x) & (x == y)  # inf - inf would be NaN
-        diff = where(self._constant(same_inf), 0.0, self - other)
-        return maximum(self, other) + (-diff.abs()).exp().log1p()
+        try:
+            x, y = np.broadcast_arrays(x, y)
+        except ValueError:
+            raise RuntimeError(broadcast_error("logaddexp", self.shape, other.shape)) from None
+        with np.errstate(all="ignore"):
+            out = np.where(np.isinf(x) & (x == y), x, np.maximum(x, y) + np.log1p(np.exp(-np.abs(x - y))))
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            with np.errstate(all="ignore"):
+                return g / (1 + np.exp(y - x)), g / (1 + np.exp(x - y))
+
+        return self._from_op(out, (self, other), "logaddexp", backward)
 
     def hypot(self, other: Any) -> "Tensor":
-        """``sqrt(x² + y²)`` (floating point). Composed: its backward is ``g * x / hypot``."""
-        return (self * self + other * other).sqrt()
+        """``sqrt(x² + y²)`` (floating point only). Composed: its backward is ``g * x / hypot``."""
+        from .tensor import _operand
 
+        other = _operand(other, self, "hypot")
+        if self.data.dtype.kind != "f" and other.data.dtype.kind != "f":
+            raise TypeError(f"hypot: not implemented for {self.dtype} and {other.dtype} (floating point only)")
+        return (self * self + other * other).sqrt()
     # ------------------------------------------------------------------ tests (no gradient)
     def isnan(self) -> "Tensor":
         """True where the element is NaN (a bool tensor)."""
@@ -301,6 +325,9 @@ def _remainder(self: "Tensor", other: Any, name: str, fn: Any, rounding: Any) ->
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(all="ignore"):
-            return g, -g * rounding(x / y)
+            q = rounding(x / y)
+            if rounding is np.floor:  # PyTorch's floor division: via fmod, so NaN for an infinite x
+                q = np.where((y != 0) & ~np.isfinite(x), np.nan, q)
+            return g, -g * q
 
     return self._from_op(out, (self, other), name, backward)

@@ -39,7 +39,8 @@ class ReductionOps:
         int64, as in PyTorch.
 
         Backward (hand-written: dividing the product by each element breaks at zeros): the
-        gradient of element i is the product of all the *others*, computed exactly as the
+        gradient of element i is the product of all the *others* — ``prod / x_i`` when there
+        is no zero (PyTorch's formula, NaN and inf included), else computed exactly as the
         product of the exclusive cumulative products from the left and from the right.
         """
         if dtype is not None:
@@ -60,7 +61,12 @@ class ReductionOps:
         kept_shape = np.prod(flat, axis=axis, keepdims=True).shape
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return ((np.reshape(g, kept_shape) * _product_of_others(flat, axis)).reshape(x.shape),)
+            if (flat == 0).any():
+                others = _product_of_others(flat, axis)
+            else:  # PyTorch's formula without zeros, with its NaN at NaN and inf inputs
+                with np.errstate(all="ignore"):
+                    others = np.prod(flat, axis=axis, keepdims=True) / flat
+            return ((np.reshape(g, kept_shape) * others).reshape(x.shape),)
 
         return self._from_op(np.asarray(out), (self,), _reduction_label("prod", dim), backward)
 
@@ -73,8 +79,8 @@ class ReductionOps:
         result is NaN or inf, as PyTorch's. Composed from mean, subtraction, square and sum.
 
         Raises:
-            RuntimeError: an integer or bool tensor (floating point only), or both ``unbiased``
-                and ``correction`` given.
+            RuntimeError: an integer or bool tensor (floating point only). TypeError: both
+                ``unbiased`` and ``correction`` given.
         """
         axes, keepdim, corr = _var_args(self, dim, unbiased, keepdim, correction, "var")
         n = self.data.size if axes is None else math.prod(self.shape[a] for a in axes)
@@ -83,9 +89,17 @@ class ReductionOps:
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None) -> "Tensor":
-        """The standard deviation, ``var(...).sqrt()`` (same arguments as ``var``). Its gradient
-        where all values are equal (std 0) is NaN, as PyTorch's."""
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        """The standard deviation, the square root of ``var`` (same arguments). Its gradient
+        where all values are equal (std 0) is 0, as PyTorch's: a plain ``sqrt`` would give NaN,
+        so the last step has its own backward."""
+        variance = self.var(dim, unbiased, keepdim, correction=correction)
+        out = np.sqrt(variance.data)
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray]:  # sqrt's, but 0 where std is 0 (PyTorch's rule)
+            with np.errstate(all="ignore"):
+                return (np.where(out == 0, 0, g / (2 * out)),)
+
+        return self._from_op(out, (variance,), "sqrt", backward)
 
     def logsumexp(self, dim: Dims, keepdim: bool = False) -> "Tensor":
         """``log(sum(exp(x)))`` over ``dim`` (an int or a tuple), computed stably as
@@ -128,9 +142,10 @@ class ReductionOps:
         ``torch.norm``: ``p`` a number, ``inf``/``-inf`` (max/min of ``|x|``) or ``"fro"`` (2).
         Floating point only (PyTorch's rule).
 
-        Backward (hand-written for p >= 1 away from 1 and inf, because the composition
-        ``sqrt(sum(x²))`` gives NaN at a zero vector): ``g * x |x|^(p-2) / norm^(p-1)``, and 0
-        where the norm is 0, as PyTorch's.
+        Backward (hand-written, because the composition ``sqrt(sum(x²))`` gives NaN at a zero
+        vector): ``g * x |x|^(p-2) / norm^(p-1)``, and 0 where the norm is 0, as PyTorch's; for
+        ``p = ±inf`` the gradient is shared by the elements whose ``|x|`` is the norm (none when
+        it is NaN); ``p = 1`` and ``0`` are compositions.
         """
         x = self if dtype is None else self.to(dtype)
         _floating_only(x, "norm")
@@ -139,10 +154,8 @@ class ReductionOps:
         if isinstance(p, str):
             raise RuntimeError(f"norm: p={p!r} is not supported (a number, inf, -inf or 'fro')")
         axes = _dims(dim, x.ndim, "norm")
-        if p == math.inf:
-            return x.abs().amax(() if axes is None else axes, keepdim)
-        if p == -math.inf:
-            return x.abs().amin(() if axes is None else axes, keepdim)
+        if p in (math.inf, -math.inf):
+            return _inf_norm(x, axes, keepdim, p > 0, dim)
         if p == 1:
             return x.abs().sum(axes, keepdim)
         if p == 0:
@@ -187,9 +200,10 @@ class ReductionOps:
     def cumprod(self, dim: int, *, dtype: Any = None) -> "Tensor":
         """Running products along ``dim``. Integer and bool give int64.
 
-        Backward (hand-written, exact with zeros, where ``g * out / x`` would divide by 0):
-        ``dL/dx_i = L_i * S_i`` with ``L_i = x_0 ... x_{i-1}`` and ``S_i = g_i + x_{i+1} S_{i+1}``,
-        one backward scan along ``dim``.
+        Backward (hand-written: there is no composition of a scan): without zeros, PyTorch's
+        ``dL/dx_i = (sum_{j >= i} g_j out_j) / x_i``; with zeros (where that divides by 0), exactly
+        ``L_i * S_i`` with ``L_i = x_0 ... x_{i-1}`` and ``S_i = g_i + x_{i+1} S_{i+1}``, one
+        backward scan along ``dim``.
         """
         if dtype is not None:
             return self.to(dtype).cumprod(dim)
@@ -200,6 +214,9 @@ class ReductionOps:
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             if g.ndim == 0:
                 return (g,)
+            if not (x == 0).any():  # PyTorch's formula without zeros: sum_{j >= i} g_j out_j / x_i
+                with np.errstate(all="ignore"):
+                    return (np.flip(np.cumsum(np.flip(g * out, axis), axis=axis), axis) / x,)
             xs, gs = np.moveaxis(x, axis, 0), np.moveaxis(g, axis, 0)
             left = np.concatenate([np.ones_like(xs[:1]), np.cumprod(xs[:-1], axis=0)]) if len(xs) else xs
             s = np.zeros_like(gs)
@@ -216,14 +233,16 @@ class ReductionOps:
         elements or along ``dim``, where it returns ``(values, indices)``. NaN wins (the result
         is NaN where there is one), as in PyTorch.
 
-        Backward (hand-written, a choice like max's): the gradient goes to the one element
-        chosen (``indices``).
+        Backward (hand-written, a choice like max's): with ``dim`` the gradient goes to the one
+        element chosen (``indices``); without, it is shared by the elements equal to the median.
 
         Raises:
             IndexError: ``dim`` out of range or of size 0.
         """
         from .tensor import ValuesIndices
 
+        if self.data.dtype.kind == "b":
+            raise TypeError("median: not implemented for a bool tensor (convert with .int() first)")
         flat = dim is None
         x = self.data.reshape(-1) if flat else self.data
         axis = 0 if flat else _dim(dim, self.ndim, "median")
@@ -231,7 +250,8 @@ class ReductionOps:
             x = x.reshape(1)
         if x.shape[axis] == 0:
             if flat:
-                return self._constant(np.asarray(np.nan, dtype=to_float(self.data).dtype))
+                return self._from_op(np.asarray(np.nan, dtype=to_float(self.data).dtype), (self,), "median",
+                                     lambda g: (np.zeros(self.shape, g.dtype),))
             raise IndexError(f"median: Expected reduction dim {dim} to have non-zero size (tensor shape {self.shape})")
         order = np.argsort(x, axis=axis, kind="stable")  # NaN sort last
         k = (x.shape[axis] - 1) // 2
@@ -249,8 +269,14 @@ class ReductionOps:
             np.put_along_axis(grad, index, gk, axis=axis)
             return (grad.reshape(shape),)
 
-        if flat:
-            return self._from_op(values.reshape(()), (self,), "median", backward)
+        if flat:  # without dim, equal values share the gradient (PyTorch's rule, as max()'s)
+            value = values.reshape(())
+            winners = x == value if value == value else np.arange(x.size) == index.item()
+
+            def backward_all(g: np.ndarray) -> tuple[np.ndarray]:
+                return ((winners * (g / winners.sum())).reshape(shape),)
+
+            return self._from_op(value, (self,), "median", backward_all)
         keep = keepdim and self.ndim > 0
         out_values, out_index = (values, index) if keep else (values.reshape(values.shape[:axis] + values.shape[axis + 1:]),
                                                              index.reshape(index.shape[:axis] + index.shape[axis + 1:]))
@@ -277,7 +303,7 @@ def _var_args(x: "Tensor", dim: Any, unbiased: Any, keepdim: bool, correction: A
     if isinstance(dim, bool):  # x.var(False): unbiased given first, over all elements
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
-        raise RuntimeError(f"{op}: cannot specify both unbiased and correction")
+        raise TypeError(f"{op}: cannot specify both unbiased and correction")
     _floating_only(x, op)
     corr = float(correction) if correction is not None else (0.0 if unbiased is False else 1.0)
     return _dims(dim, x.ndim, op), keepdim, corr
@@ -292,3 +318,23 @@ def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
     left = np.concatenate([ones, np.cumprod(xs[:-1], axis=0)])
     right = np.flip(np.concatenate([ones, np.cumprod(np.flip(xs, 0)[:-1], axis=0)]), 0)
     return np.moveaxis(left * right, 0, axis)
+
+
+def _inf_norm(x: "Tensor", axes: tuple[int, ...] | None, keepdim: bool, largest: bool, dim: Any) -> "Tensor":
+    """``max |x|`` (``min |x|`` unless ``largest``). Backward (hand-written, PyTorch's rule): the
+    gradient is shared by the elements whose ``|x|`` equals the result, times their sign; a NaN
+    result equals nothing, so its gradient is 0 (``amax``'s would be NaN)."""
+    a = np.abs(x.data)
+    if any(a.shape[i] == 0 for i in (range(a.ndim) if axes is None else axes)):
+        raise RuntimeError(f"norm: the {'max' if largest else 'min'} of |x| over an empty dimension is undefined "
+                           f"(tensor shape {x.shape})")
+    kept = (np.max if largest else np.min)(a, axis=axes, keepdims=True)
+    out = kept if keepdim else (np.squeeze(kept, axes) if axes is not None else kept.reshape(()))
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        gk = _restore_dims(g, axes, keepdim) if axes is not None else np.reshape(g, (1,) * a.ndim)
+        hit = a == kept
+        count = np.maximum(hit.sum(axis=axes, keepdims=True), 1)
+        return (np.where(hit, np.sign(x.data) * gk / count, 0),)
+
+    return x._from_op(np.asarray(out), (x,), _reduction_label("norm(p=inf)", dim), backward)

@@ -75,11 +75,13 @@ class SortingOps:
         indices, largest first. NaN counts as the largest.
 
         Raises:
-            RuntimeError: ``k`` is negative or larger than the size of ``dim``.
+            RuntimeError: ``k`` is negative or larger than the size of ``dim``, or a bool tensor.
         """
         from .tensor import ValuesIndices
 
         axis = _dim(dim, self.ndim, "topk")
+        if self.data.dtype.kind == "b":
+            raise RuntimeError("topk: does not support bool dtypes (convert with .int() first)")
         n = self.shape[axis] if self.ndim else 1
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
             raise TypeError(f"topk: k must be an int, got {type(k).__name__}")
@@ -95,12 +97,16 @@ class SortingOps:
         """The ``k``-th smallest element (1-based) along ``dim`` and its index.
 
         Raises:
-            RuntimeError: ``k`` not in ``1..size``.
+            RuntimeError: ``k`` not in ``1..size``; IndexError: ``dim`` is empty; TypeError: bool.
         """
         from .tensor import ValuesIndices
 
         axis = _dim(dim, self.ndim, "kthvalue")
+        if self.data.dtype.kind == "b":
+            raise TypeError("kthvalue: not implemented for a bool tensor (convert with .int() first)")
         n = self.shape[axis] if self.ndim else 1
+        if n == 0:
+            raise IndexError(f"kthvalue: Expected reduction dim {dim} to have non-zero size (tensor shape {self.shape})")
         if not 1 <= k <= n:
             raise RuntimeError(f"kthvalue: selected number k={k} out of range for dim {dim} of size {n}")
         if self.ndim == 0:

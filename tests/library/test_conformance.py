@@ -34,6 +34,8 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "pow_half[inf]": "d/dx x**0.5 at -inf: numpy's (-inf)**-0.5 = 0, torch gives NaN",
     "pow_half[zeros]": "d/dx x**0.5 at -0.0: numpy's (-0.0)**-0.5 = +inf, torch -inf",
     "clamp_both[uint8]": "a negative bound does not fit uint8: minitorch refuses (OverflowError), torch wraps",
+    "kron[mat,matT]": "torch's kron refuses a transposed (non-contiguous) operand with a view error; minitorch computes it",
+    "einsum_mm[bool]": "bool einsum: TypeError here; torch raises RuntimeError on its bmm path (NotImplementedError on others)",
 }
 
 

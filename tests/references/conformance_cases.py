@@ -105,10 +105,125 @@ PAIRS = [("vec", "ties"), ("nan", "vec"), ("inf", "zeros"), ("zeros", "zeros"), 
          ("int", "int"), ("int", "vec"), ("int", "scalar"), ("bool", "bool"), ("bool", "int"), ("uint8", "int"),
          ("mat", "vec"), ("mat", "matT"), ("f64", "vec"), ("empty", "empty"), ("int32", "int")]
 
+# elementwise math, reductions, sorting, products, indexing and small methods (pointwise.py, reductions.py,
+# sorting.py, linalg.py, indexing.py, methods.py). ramp(t) = 1, 2, 3, ... in t's shape: a gradient seed
+# that tells apart where each element went (sort, flip, gather ...), where ones would not.
+UNARY.update({
+    "sin": "x.sin()", "cos": "lib.cos(x)", "tan": "x.tan()", "asin": "x.asin()", "acos": "lib.acos(x)",
+    "atan": "x.atan()", "sinh": "x.sinh()", "cosh": "lib.cosh(x)", "sign": "x.sign()", "lib_sign": "lib.sign(x)",
+    "round": "x.round()", "round_dec": "x.round(decimals=1)", "floor": "x.floor()", "ceil": "lib.ceil(x)",
+    "trunc": "x.trunc()", "frac": "x.frac()", "reciprocal": "x.reciprocal()", "rsqrt": "lib.rsqrt(x)",
+    "log1p": "x.log1p()", "expm1": "lib.expm1(x)", "log2": "x.log2()", "log10": "lib.log10(x)",
+    "isnan": "x.isnan()", "isinf": "lib.isinf(x)", "isfinite": "x.isfinite()", "isposinf": "lib.isposinf(x)",
+    "nan_to_num": "x.nan_to_num()", "nan_to_num_args": "lib.nan_to_num(x, nan=1.0, posinf=2.0, neginf=-2.0)",
+    "fmod_s": "lib.fmod(x, 1.5)", "fmod_int": "x.fmod(2)", "remainder_s": "x.remainder(-1.5)", "mod": "x % 2",
+    "lerp_s": "x.lerp(x * 2, 0.25)", "logaddexp_s": "lib.logaddexp(x, x * 0.5)", "atan2_s": "lib.atan2(x, x + 1)",
+    "isclose_self": "lib.isclose(x, x)", "isclose_nan": "x.isclose(x, equal_nan=True)",
+    "allclose": "lib.tensor(lib.allclose(x, x + 1e-9))", "lib_gt": "lib.gt(x, 0)", "lib_le": "lib.le(x, 1)",
+    "logical_and": "lib.logical_and(x, x > 0)", "logical_xor": "lib.logical_xor(x, x > 0)",
+    "prod": "x.prod()", "prod0": "x.prod(0)", "prod_keep": "lib.prod(x, -1, keepdim=True)",
+    "prod_w": "(x * ramp(x)).prod()", "var": "x.var()", "var0": "x.var(0)", "var_pop": "x.var(correction=0)",
+    "var_unb": "x.var(-1, False)", "var_keep": "lib.var(x, dim=-1, keepdim=True)", "std": "x.std()",
+    "std0": "lib.std(x, dim=0)", "std_unb": "x.std(unbiased=False)", "std_corr2": "x.std(correction=2)",
+    "logsumexp0": "x.logsumexp(0)", "logsumexp_neg": "lib.logsumexp(x, dim=-1)",
+    "logsumexp_keep": "x.logsumexp(-1, keepdim=True)", "cumsum": "x.cumsum(0) * ramp(x)",
+    "cumsum_neg": "lib.cumsum(x, dim=-1) * ramp(x)", "cumprod": "x.cumprod(0) * ramp(x)",
+    "cumprod_neg": "lib.cumprod(x, -1)", "norm": "x.norm()", "norm1": "x.norm(p=1)", "norm_inf": "x.norm(p=math.inf)",
+    "norm3": "x.norm(3)", "norm0": "x.norm(dim=0)", "norm_keep": "lib.norm(x, 2, dim=-1, keepdim=True)",
+    "median": "x.median()", "median0": "x.median(0).values", "median_keep": "x.median(-1, keepdim=True).values",
+    "nansum": "x.nansum()", "nanmean": "x.nanmean()", "nansum0": "lib.nansum(x, 0)", "count_nonzero": "x.count_nonzero()",
+    "count_nonzero0": "lib.count_nonzero(x, 0)", "dist": "lib.dist(x, x * 0.5)",
+    "sort": "x.sort().values * ramp(x)", "sort_idx": "x.sort(stable=True).indices",
+    "sort_desc": "x.sort(descending=True).values * ramp(x)", "sort_desc_idx": "lib.sort(x, descending=True, stable=True)[1]",
+    "sort0": "x.sort(0).values * ramp(x)", "argsort": "x.argsort(stable=True)", "msort": "x.msort()",
+    "topk1": "x.topk(1).values", "topk1_idx": "x.topk(1)[1]", "topk_small": "x.topk(1, largest=False).values",
+    "topk0": "lib.topk(x, 1, dim=0).values", "kthvalue": "x.kthvalue(1).values",
+    "outer": "lib.outer(x, x)", "dot": "lib.dot(x, x)", "diag": "x.diag() * ramp(x.diag())", "diag1": "x.diag(1)",
+    "diag_neg": "lib.diag(x, -1)", "diagonal": "x.diagonal()", "diagonal_neg": "x.diagonal(0, -1, -2)",
+    "trace": "x.trace()", "kron": "lib.kron(x, x)", "einsum_T": "lib.einsum('ij->ji', x)",
+    "einsum_mm": "lib.einsum('ij,kj->ik', x, x)", "einsum_sum": "lib.einsum('...->', x)",
+    "einsum_ell": "lib.einsum('...i,...i->...', x, x)", "einsum_implicit": "lib.einsum('ij', x)",
+    "bmm": "lib.bmm(x, x.transpose(1, 2))", "tensordot1": "lib.tensordot(x, x, dims=0)",
+    "flip": "x.flip(0) * ramp(x)", "flip_neg": "lib.flip(x, (-1,)) * ramp(x)", "roll": "x.roll(1) * ramp(x)",
+    "roll0": "x.roll(-1, 0) * ramp(x)", "repeat": "x.repeat(2, *([1] * x.dim()))", "repeat_all": "x.repeat(*([2] * x.dim()))",
+    "tile": "x.tile((2,))", "repeat_interleave": "x.repeat_interleave(2)", "ri0": "x.repeat_interleave(2, dim=0)",
+    "narrow": "x.narrow(0, 1, 1)", "narrow_neg": "x.narrow(-1, 0, 2)", "split": "lib.cat(x.split(1)[::-1])",
+    "split_len": "lib.tensor(len(x.split(3)))", "split_sizes": "lib.cat(x.split([1, x.shape[0] - 1])[::-1])",
+    "chunk": "lib.cat(x.chunk(3)[::-1])", "chunk_len": "lib.tensor(len(lib.chunk(x, 3)))",
+    "unbind": "lib.stack(x.unbind(0)[::-1])", "unbind_neg": "lib.stack(lib.unbind(x, -1))",
+    "index_select": "x.index_select(0, lib.tensor([0, 0])) * 2", "index_select_neg": "lib.index_select(x, -1, lib.tensor([1]))",
+    "gather": "x.gather(0, lib.zeros_like(x, dtype=lib.long))", "gather_neg": "lib.gather(x, -1, x.argsort(-1)) * ramp(x)",
+    "scatter": "x.scatter(0, lib.zeros_like(x, dtype=lib.long)[:1], x[:1] * 2)", "scatter_value": "x.scatter(0, lib.tensor([1]), 7)",
+    "scatter_add": "x.scatter_add(0, lib.zeros_like(x, dtype=lib.long), x)", "take": "x.take(lib.tensor([0, -1]))",
+    "movedim": "x.movedim(0, -1)", "moveaxis": "lib.moveaxis(x, -1, 0)", "unfold": "x.unfold(0, 1, 1)",
+    "unfold2": "x.unfold(-1, 2, 1)", "masked_select": "x.masked_select(x > 0)", "nonzero": "x.nonzero()",
+    "nonzero_tuple": "lib.stack(x.nonzero(as_tuple=True))", "diff": "lib.diff(x)", "diff0": "x.diff(dim=0)",
+    "diff2": "lib.diff(x, n=2)", "broadcast_to": "x.broadcast_to((2,) + tuple(x.shape))", "hstack": "lib.hstack([x, x])",
+    "vstack": "lib.vstack([x, x])", "atleast_2d": "lib.atleast_2d(x)", "new_zeros": "x.new_zeros(2)",
+    "new_ones": "x.new_ones((2, 1))", "new_full": "x.new_full((2,), 3)", "new_tensor": "x.new_tensor([1, 2])",
+    "stride": "lib.tensor(x.stride())", "nelement": "lib.tensor(x.nelement())", "ndimension": "lib.tensor(x.ndimension())",
+    "type_str": "lib.tensor(x.type() == 'torch.FloatTensor')", "type_conv": "x.type(lib.float64)",
+    "where_method": "x.where(x > 0, 0.0)", "addcmul": "x.addcmul(x, x, value=0.5)", "addcdiv": "x.addcdiv(x, x + 10, value=2)",
+    "H": "x.H", "mH": "x.mH",
+})
+BINARY.update({
+    "atan2": "lib.atan2(x, y)", "fmod": "lib.fmod(x, y)", "remainder": "x.remainder(y)", "mod": "x % y",
+    "logaddexp": "lib.logaddexp(x, y)", "lerp": "x.lerp(y, 0.3)", "hypot": "lib.hypot(x, y)", "isclose": "lib.isclose(x, y)",
+    "ge_fn": "lib.ge(x, y)", "ne_fn": "lib.ne(x, y)", "logical_or": "lib.logical_or(x, y)", "dot": "lib.dot(x, y)",
+    "outer": "lib.outer(x, y)", "kron": "lib.kron(x, y)", "einsum_dot": "lib.einsum('i,i->', x, y)",
+    "broadcast_tensors": "lib.broadcast_tensors(x, y)[1]", "hstack": "lib.hstack([x, y])", "vstack": "lib.vstack([x, y])",
+    "dist": "lib.dist(x, y)", "addcmul": "x.addcmul(y, y)", "where_method": "x.where(x > y, y)",
+    "tensordot": "lib.tensordot(x, y, 1)",
+})
+# on chosen inputs only (their ids name the inputs): products, scatter, errors with gradients
+TARGETED_INPUTS: dict[str, tuple[Any, str, bool]] = {
+    "sq": ([[2.0, -1.0, 0.5], [1.0, 3.0, -2.0], [0.0, 1.5, 1.0]], "float32", False),
+    "v3": ([1.0, -2.0, 0.5], "float32", False),
+    "w3": ([0.5, 4.0, -1.0], "float32", False),
+    "zeros3": ([0.0, 0.0, 0.0], "float32", False),
+    "withzero": ([2.0, 0.0, 3.0, -1.0], "float32", False),
+    "twozeros": ([0.0, 2.0, 0.0, 3.0], "float32", False),
+    "idx": ([2, 0, 1], "int64", False),
+}
+TARGETED = [
+    ("addmm", "lib.addmm(x, y, y, beta=0.5, alpha=2)", ("v3", "sq")),
+    ("addmm_beta0", "lib.addmm(x, y, y, beta=0)", ("nan", "sq")),
+    ("baddbmm", "lib.baddbmm(x, y.reshape(1, 3, 3), y.reshape(1, 3, 3))", ("v3", "sq")),
+    ("mv", "lib.mv(y, x)", ("v3", "sq")), ("mv_T", "y.T.mv(x)", ("v3", "sq")), ("mm", "lib.mm(x, x)", ("sq",)),
+    ("cross", "lib.cross(x, y, dim=0)", ("v3", "w3")), ("cross_bcast", "lib.cross(x, y, dim=-1)", ("sq", "w3")),
+    ("cross_2d", "lib.cross(x, y.expand(3, 3), dim=1)", ("sq", "w3")),
+    ("einsum_bilinear", "lib.einsum('i,ij,j->', x, y, x)", ("v3", "sq")),
+    ("einsum_diag", "lib.einsum('ii->i', x) * ramp(x[0])", ("sq",)), ("einsum_trace", "lib.einsum('ii', x)", ("sq",)),
+    ("einsum_batch", "lib.einsum('bij,bjk->bik', x, x.transpose(1, 2))", ("cube",)),
+    ("tensordot_pairs", "lib.tensordot(x, y, dims=([0], [0]))", ("sq", "sq")),
+    ("trace_sq", "x.trace()", ("sq",)), ("diag_embed", "x.diag(1) * ramp(x.diag(1))", ("v3",)),
+    ("prod_zero", "x.prod() * 1", ("withzero",)), ("prod_two_zeros", "x.prod()", ("twozeros",)),
+    ("cumprod_zero", "x.cumprod(0) * ramp(x)", ("withzero",)), ("cumprod_two_zeros", "x.cumprod(0) * ramp(x)", ("twozeros",)),
+    ("norm_zero", "x.norm()", ("zeros3",)), ("norm3_zero", "x.norm(3)", ("zeros3",)), ("std_const", "x.std()", ("zeros3",)),
+    ("cdist", "lib.cdist(x, y)", ("sq", "mat")), ("cdist_self", "lib.cdist(x, x)", ("sq",)),
+    ("cdist_p1", "lib.cdist(x, y, p=1)", ("sq", "mat")),
+    ("gather_idx", "x.gather(0, y.reshape(3, 1).expand(3, 3)) * ramp(x)", ("sq", "idx")),
+    ("scatter_idx", "x.scatter(0, y.reshape(3, 1).expand(3, 2), x[:, :2] * 3) * ramp(x)", ("sq", "idx")),
+    ("scatter_add_idx", "x.scatter_add(1, y.reshape(1, 3), x[:1] * 3) * ramp(x)", ("sq", "idx")),
+    ("index_select_idx", "x.index_select(1, y) * ramp(x)", ("sq", "idx")), ("take_idx", "x.take(y)", ("sq", "idx")),
+    ("topk2", "x.topk(2).values * ramp(x.topk(2).values)", ("sq",)), ("topk2_idx", "x.topk(2, dim=0).indices", ("sq",)),
+    ("sort_rows", "x.sort(dim=1, descending=True).values * ramp(x)", ("sq",)),
+    ("median_rows_idx", "x.median(dim=1).indices", ("sq",)), ("kthvalue2", "x.kthvalue(2, 0).values", ("sq",)),
+    ("unfold_step", "x.unfold(1, 2, 1) * ramp(x.unfold(1, 2, 1))", ("sq",)),
+    ("repeat_w", "x.repeat(2, 1) * ramp(x.repeat(2, 1))", ("sq",)), ("tile_w", "x.tile(2) * ramp(x.tile(2))", ("v3",)),
+    ("ri_tensor", "x.repeat_interleave(lib.tensor([1, 0, 2]), dim=0) * 2", ("sq",)),
+    ("meshgrid", "lib.stack(lib.meshgrid(x, y, indexing='ij'))", ("v3", "w3")),
+    ("meshgrid_xy", "lib.stack(lib.meshgrid(x, y, indexing='xy'))", ("v3", "vec")),
+    ("logsumexp_dims", "x.logsumexp((0, 1))", ("sq",)), ("var_dims", "x.var((0, 1))", ("cube",)),
+    ("std_dims_keep", "x.std((0, -1), keepdim=True)", ("cube",)), ("norm_dims", "x.norm(dim=(1, 2))", ("cube",)),
+]
+
 INPLACE = {
     "add_": "x.add_(y)", "sub_": "x.sub_(y)", "mul_": "x.mul_(y)", "div_": "x.div_(y)", "iadd": "x.__iadd__(y)",
     "copy_": "x.copy_(y)", "clamp_": "x.clamp_(min=0)", "fill_": "x.fill_(2)", "zero_": "x.zero_()",
 }
+INPLACE.update({"masked_fill_": "x.masked_fill_(y > 0, 2)", "addcmul_": "x.addcmul_(y, y, value=2)",
+                "addcdiv_": "x.addcdiv_(y, y + 10)", "floor_": "x.floor_()", "sin_": "x.sin_()", "lerp_": "x.lerp_(y, 0.5)"})
 INPLACE_PAIRS = [("vec", "ties"), ("int", "vec"), ("int", "int"), ("vec", "mat"), ("bool", "int")]
 
 
@@ -205,6 +320,116 @@ EXPRESSIONS = {
     "argmax_empty": "lib.zeros(0).argmax()", "amax_empty_dim1": "lib.zeros(0, 3).amax(dim=1)",
 }
 
+EXPRESSIONS.update({
+    "topk_k_big": "lib.ones(3).topk(4)", "topk_neg_k": "lib.ones(3).topk(-1)", "topk_idx": "lib.tensor([1.0, 5.0, 3.0, 2.0]).topk(2).indices",
+    "topk_nan": "lib.tensor([1.0, math.nan, 3.0]).topk(2).values", "topk_nan_idx": "lib.tensor([1.0, math.nan, 3.0]).topk(2).indices",
+    "sort_nan_inf_desc": "lib.tensor([1.0, math.nan, -math.inf, math.inf]).sort(descending=True).values",
+    "sort_nan_inf_idx": "lib.tensor([1.0, math.nan, -math.inf, math.inf]).argsort()",
+    "sort_int_desc": "lib.tensor([3, -1, 2], dtype=lib.uint8).sort(descending=True).values",
+    "sort_bool": "lib.tensor([True, False, True]).sort().values", "sort_dim_err": "lib.ones(3).sort(dim=1)",
+    "median_even": "lib.tensor([4.0, 1.0, 3.0, 2.0]).median()", "median_nan": "lib.tensor([1.0, math.nan, 3.0]).median()",
+    "median_int": "lib.tensor([5, 1, 3, 2]).median()", "median_empty": "lib.zeros(0).median()",
+    "median_dim_nan_idx": "lib.tensor([[1.0, math.nan, 3.0], [2.0, 0.0, 1.0]]).median(1).indices",
+    "mm_1d": "lib.mm(lib.ones(3), lib.ones(3, 2))", "mm_inner": "lib.mm(lib.ones(2, 3), lib.ones(2, 3))",
+    "bmm_batch": "lib.bmm(lib.ones(2, 3, 4), lib.ones(3, 4, 5))", "bmm_2d": "lib.bmm(lib.ones(3, 4), lib.ones(4, 5))",
+    "bmm_ok": "lib.bmm(lib.arange(24.0).reshape(2, 3, 4), lib.arange(40.0).reshape(2, 4, 5))",
+    "mv_err": "lib.mv(lib.ones(2, 3), lib.ones(2))", "dot_len": "lib.dot(lib.ones(3), lib.ones(4))",
+    "dot_2d": "lib.dot(lib.ones(2, 2), lib.ones(2, 2))", "dot_int": "lib.dot(lib.tensor([1, 2]), lib.tensor([3, 4]))",
+    "outer_2d": "lib.outer(lib.ones(2, 2), lib.ones(2))", "addmm_shape": "lib.addmm(lib.ones(4), lib.ones(2, 3), lib.ones(3, 3))",
+    "trace_1d": "lib.ones(3).trace()", "trace_int": "lib.arange(9).reshape(3, 3).trace()", "trace_rect": "lib.arange(6.0).reshape(2, 3).trace()",
+    "diag_3d": "lib.ones(2, 2, 2).diag()", "diagonal_same": "lib.ones(2, 2).diagonal(0, 1, 1)",
+    "diagonal_3d": "lib.arange(24.0).reshape(2, 3, 4).diagonal(1, 0, 2)", "diagonal_far": "lib.ones(2, 3).diagonal(5)",
+    "einsum_bad": "lib.einsum('ij,jk->ik', lib.ones(2, 3), lib.ones(4, 5))", "einsum_count": "lib.einsum('ij->ji', lib.ones(2, 3), lib.ones(2))",
+    "einsum_list": "lib.einsum('i,i', [lib.arange(3.0), lib.arange(3.0)])",
+    "einsum_sublist": "lib.einsum(lib.arange(6.0).reshape(2, 3), [0, 1], lib.arange(3.0), [1], [0])",
+    "kron_mixed": "lib.kron(lib.arange(4).reshape(2, 2), lib.ones(2, dtype=lib.long))",
+    "cross_no3": "lib.cross(lib.ones(2), lib.ones(2))", "cross_default": "lib.cross(lib.eye(3), lib.ones(3, 3))",
+    "tensordot_mismatch": "lib.tensordot(lib.ones(2, 3), lib.ones(2, 3), dims=1)", "tensordot_neg": "lib.tensordot(lib.ones(2), lib.ones(2), dims=-1)",
+    "gather_rank": "lib.ones(2, 3).gather(0, lib.tensor([0, 1]))", "gather_oob": "lib.ones(2, 3).gather(1, lib.tensor([[3]]))",
+    "gather_float_idx": "lib.ones(2, 3).gather(1, lib.tensor([[0.0]]))", "gather_big_idx": "lib.ones(2, 3).gather(1, lib.zeros(3, 1, dtype=lib.long))",
+    "scatter_reduce_bad": "lib.ones(3).scatter(0, lib.tensor([0]), lib.ones(1), reduce='max')",
+    "scatter_add_reduce": "lib.zeros(3).scatter(0, lib.tensor([0, 0]), lib.ones(2), reduce='add')",
+    "scatter_mul_reduce": "lib.full((3,), 2.0).scatter(0, lib.tensor([0, 0]), lib.full((2,), 3.0), reduce='multiply')",
+    "scatter_add_dup": "lib.zeros(3).scatter_add(0, lib.tensor([1, 1, 2]), lib.ones(3))",
+    "index_select_2d": "lib.ones(3).index_select(0, lib.tensor([[0]]))", "index_select_oob": "lib.ones(3).index_select(0, lib.tensor([3]))",
+    "index_select_float": "lib.ones(3).index_select(0, lib.tensor([0.0]))", "take_oob": "lib.ones(3).take(lib.tensor([3]))",
+    "split_bad_sizes": "lib.ones(4).split([1, 2])", "split_zero": "lib.ones(4).split(0)", "split_big": "lib.ones(4).split(10)[0]",
+    "split_last": "lib.arange(5.0).split(2)[-1]", "chunk_zero": "lib.ones(4).chunk(0)", "chunk_uneven": "lib.tensor(len(lib.ones(6).chunk(4)))",
+    "chunk_empty": "lib.tensor(len(lib.ones(0).chunk(2)))", "tensor_split": "lib.arange(7.0).tensor_split(3)[2]",
+    "tensor_split_idx": "lib.arange(7.0).tensor_split([1, 5])[1]", "unbind_0d": "lib.tensor(1.0).unbind()",
+    "narrow_oob": "lib.ones(3).narrow(0, 2, 2)", "narrow_start_neg": "lib.arange(4.0).narrow(0, -2, 2)",
+    "narrow_start_big": "lib.ones(3).narrow(0, 4, 0)", "select": "lib.arange(6.0).reshape(2, 3).select(1, -1)",
+    "select_oob": "lib.ones(2, 3).select(1, 3)", "flip_dup": "lib.ones(2, 3).flip(0, 0)", "flip_multi": "lib.arange(6.0).reshape(2, 3).flip(0, 1)",
+    "fliplr": "lib.arange(6.0).reshape(2, 3).fliplr()", "flipud_0d": "lib.tensor(1.0).flipud()",
+    "roll_multi": "lib.arange(6.0).reshape(2, 3).roll((1, -1), (0, 1))", "roll_mismatch": "lib.ones(2, 3).roll((1, 1), 0)",
+    "roll_flat": "lib.arange(6.0).reshape(2, 3).roll(2)", "repeat_fewer": "lib.ones(2, 3).repeat(2)",
+    "repeat_neg": "lib.ones(2).repeat(-1)", "repeat_zero": "lib.ones(2).repeat(0, 2)", "tile_more": "lib.arange(3.0).tile(2, 2)",
+    "ri_counts": "lib.repeat_interleave(lib.tensor([1, 2, 0]))", "ri_neg": "lib.ones(2).repeat_interleave(-1)",
+    "ri_mismatch": "lib.ones(3).repeat_interleave(lib.tensor([1, 2]), dim=0)",
+    "movedim_multi": "lib.ones(2, 3, 4).movedim((0, 1), (2, 0))", "movedim_len": "lib.ones(2, 3).movedim((0, 1), 0)",
+    "movedim_dup": "lib.ones(2, 3).movedim((0, 0), (1, 0))", "unfold_big": "lib.ones(3).unfold(0, 4, 1)",
+    "unfold_step0": "lib.ones(3).unfold(0, 2, 0)", "unfold_0d": "lib.tensor(2.0).unfold(0, 1, 1)",
+    "unfold_step2": "lib.arange(7.0).unfold(0, 3, 2)", "nonzero_0d": "lib.tensor(3.0).nonzero()",
+    "nonzero_empty": "lib.zeros(2, 0).nonzero()", "masked_select_bcast": "lib.arange(6.0).reshape(2, 3).masked_select(lib.tensor([True, False, True]))",
+    "masked_select_nonbool": "lib.ones(3).masked_select(lib.ones(3))",
+    "broadcast_tensors_err": "lib.broadcast_tensors(lib.ones(2), lib.ones(3))",
+    "broadcast_shapes": "lib.tensor(lib.broadcast_shapes((2, 1), (3,)))", "hstack_2d": "lib.hstack([lib.ones(2, 1), lib.zeros(2, 2)])",
+    "vstack_0d": "lib.vstack([lib.tensor(1.0), lib.tensor(2.0)])", "dstack": "lib.dstack([lib.ones(2), lib.zeros(2)])",
+    "column_stack": "lib.column_stack([lib.arange(3.0), lib.ones(3, 2)])", "atleast_3d": "lib.atleast_3d(lib.ones(2, 3))",
+    "cartesian_prod": "lib.cartesian_prod(lib.tensor([1, 2]), lib.tensor([3, 4, 5]))",
+    "meshgrid_0d": "lib.meshgrid(lib.tensor(1.0), lib.arange(2.0), indexing='ij')[0]",
+    "meshgrid_2d": "lib.meshgrid(lib.ones(2, 2), indexing='ij')", "diff_bool": "lib.diff(lib.tensor([True, True, False]))",
+    "diff_prepend": "lib.diff(lib.tensor([1.0, 4.0]), prepend=lib.tensor([0.0]), append=lib.tensor([10.0]))",
+    "diff_0d": "lib.diff(lib.tensor(1.0))", "diff_int": "lib.diff(lib.tensor([1, 4, 9]))",
+    "cdist_1d": "lib.cdist(lib.ones(3), lib.ones(3))", "cdist_cols": "lib.cdist(lib.ones(2, 3), lib.ones(2, 4))",
+    "cdist_inf": "lib.cdist(lib.arange(6.0).reshape(3, 2), lib.ones(2, 2), p=math.inf)",
+    "var_int": "lib.arange(3).var()", "var_both": "lib.ones(3).var(unbiased=True, correction=1)",
+    "var_single": "lib.ones(1).var()", "std_empty": "lib.zeros(0).std()", "var_corr_big": "lib.arange(3.0).var(correction=5)",
+    "var_bool_dim": "lib.arange(4.0).var(False)", "std_mean": "lib.stack(lib.std_mean(lib.arange(4.0)))",
+    "var_mean_dim": "lib.stack(lib.var_mean(lib.arange(6.0).reshape(2, 3), 1))",
+    "norm_int": "lib.arange(3).norm()", "norm_str": "lib.ones(3).norm(p='nuc')", "norm_ninf": "lib.tensor([3.0, -1.0]).norm(-math.inf)",
+    "norm_p0": "lib.tensor([3.0, 0.0, -1.0]).norm(0)", "norm_half": "lib.tensor([4.0, 1.0]).norm(0.5)",
+    "norm_dtype": "lib.tensor([3.0, 4.0]).norm(dtype=lib.float64)", "logsumexp_empty": "lib.zeros(0).logsumexp(0)",
+    "logsumexp_int": "lib.arange(3).logsumexp(0)", "logsumexp_inf": "lib.tensor([math.inf, 1.0]).logsumexp(0)",
+    "logsumexp_ninf": "lib.tensor([-math.inf, -math.inf]).logsumexp(0)", "logsumexp_big": "lib.tensor([1e4, 1e4]).logsumexp(0)",
+    "prod_int": "lib.tensor([2, 3], dtype=lib.int32).prod()", "prod_bool": "lib.tensor([True, True]).prod()",
+    "prod_empty": "lib.zeros(0).prod()", "prod_dtype": "lib.tensor([2, 3]).prod(dtype=lib.float64)",
+    "cumsum_int32": "lib.tensor([1, 2], dtype=lib.int32).cumsum(0)", "cumsum_bool": "lib.tensor([True, True]).cumsum(0)",
+    "cumsum_dtype": "lib.tensor([1, 2]).cumsum(0, dtype=lib.float32)", "cumsum_empty": "lib.zeros(0).cumsum(0)",
+    "cumsum_nodim": "lib.ones(3).cumsum()", "count_nonzero_dims": "lib.eye(3).count_nonzero((0, 1))",
+    "nanmean_allnan": "lib.tensor([math.nan, math.nan]).nanmean()", "nanmean_int": "lib.tensor([1, 2]).nanmean()",
+    "nansum_int": "lib.tensor([1, 2]).nansum()", "fmod_zero_int": "lib.fmod(lib.tensor([3]), 0)",
+    "remainder_zero_int": "lib.tensor([3]).remainder(lib.tensor([0]))", "fmod_zero_float": "lib.fmod(lib.tensor([3.0, -1.0]), 0.0)",
+    "remainder_neg": "lib.remainder(lib.tensor([-3, 3]), 2)", "rmod": "5 % lib.tensor([2, 3])", "fmod_bool": "lib.fmod(lib.tensor([True]), lib.tensor([True]))",
+    "lerp_tensor_w": "lib.lerp(lib.zeros(3), lib.ones(3), lib.tensor([0.0, 0.5, 1.0]))", "lerp_int": "lib.lerp(lib.tensor([1]), lib.tensor([3]), 0.5)",
+    "logaddexp_inf": "lib.logaddexp(lib.tensor([math.inf, -math.inf, math.inf]), lib.tensor([math.inf, -math.inf, -math.inf]))",
+    "logaddexp_int": "lib.logaddexp(lib.tensor([1]), lib.tensor([2]))", "atan2_int": "lib.atan2(lib.tensor([1]), lib.tensor([0]))",
+    "atan2_zeros": "lib.atan2(lib.tensor([0.0, -0.0, 0.0]), lib.tensor([-0.0, -1.0, 0.0]))",
+    "isclose_dtype": "lib.isclose(lib.ones(2), lib.ones(2, dtype=lib.float64))", "isclose_int": "lib.isclose(lib.tensor([1, 2]), lib.tensor([1, 3]))",
+    "isclose_inf": "lib.isclose(lib.tensor([math.inf, -math.inf]), lib.tensor([math.inf, math.inf]))",
+    "isclose_tol": "lib.isclose(lib.tensor([1.0, 1.1]), lib.tensor([1.05, 1.0]), rtol=0, atol=0.06)",
+    "allclose_false": "lib.tensor(lib.allclose(lib.tensor([1.0]), lib.tensor([1.1])))", "round_half": "lib.tensor([0.5, 1.5, 2.5, -0.5]).round()",
+    "round_dec2": "lib.tensor([1.2345, -2.5678]).round(decimals=2)", "round_int_dec": "lib.tensor([15, 25]).round(decimals=-1)",
+    "floor_bool": "lib.tensor([True]).floor()", "sign_bool": "lib.tensor([True, False]).sign()", "sign_uint8": "lib.tensor([0, 3], dtype=lib.uint8).sign()",
+    "frac_int": "lib.tensor([1, 2]).frac()", "reciprocal_int": "lib.tensor([0, 2]).reciprocal()", "nan_to_num_int": "lib.tensor([1, 2]).nan_to_num()",
+    "nan_to_num_f64": "lib.tensor([math.inf, -math.inf, math.nan], dtype=lib.float64).nan_to_num()",
+    "new_zeros_dtype": "lib.ones(2, dtype=lib.long).new_zeros((2, 3), dtype=lib.float64)", "new_ones_int": "lib.ones(2, dtype=lib.long).new_ones(3)",
+    "new_full_int_float": "lib.ones(2, dtype=lib.long).new_full((2,), 3.7)", "new_tensor_float": "lib.ones(2).new_tensor([1, 2])",
+    "new_zeros_grad": "lib.tensor(lib.ones(1).new_zeros(2, requires_grad=True).requires_grad)",
+    "type_long_str": "lib.tensor(lib.ones(2, dtype=lib.long).type() == 'torch.LongTensor')",
+    "type_str_conv": "lib.ones(2).type('torch.DoubleTensor')", "stride_dim": "lib.tensor(lib.ones(2, 3).stride(0))",
+    "stride_T": "lib.tensor(lib.ones(2, 3).t().stride())", "addcdiv_int": "lib.ones(2).addcdiv(lib.tensor([1, 2]), lib.tensor([1, 2]))",
+    "masked_fill_leaf": "lib.ones(3, requires_grad=True).masked_fill_(lib.tensor([True, False, True]), 0.0)",
+    "masked_fill_inplace": "(lambda t: (t.masked_fill_(t > 1, -1.0), t)[1])(lib.arange(4.0))",
+    "addcmul_inplace": "(lambda t: (t.addcmul_(t, t, value=-1), t)[1])(lib.arange(3.0))",
+    "resize_": "lib.arange(6.0).resize_(2, 3)", "H_3d": "lib.ones(2, 2, 2).H", "sort_0d": "lib.tensor(2.0).sort().values",
+    "topk_0d": "lib.tensor(2.0).topk(1).values", "cumprod_0d": "lib.tensor(2.0).cumprod(0)", "prod_0d_dim": "lib.tensor(2.0).prod(0)",
+    "median_0d_dim": "lib.tensor(2.0).median(0).values", "gather_0d": "lib.tensor(2.0).gather(0, lib.tensor(0))",
+    "unique": "lib.tensor([3, 1, 3, 2, 1]).unique()", "unique_inverse": "lib.tensor([3, 1, 3]).unique(return_inverse=True)[1]",
+    "unique_counts": "lib.unique(lib.tensor([3, 1, 3]), return_counts=True)[1]", "unique_dim": "lib.tensor([[1, 2], [1, 2], [0, 1]]).unique(dim=0)",
+    "kthvalue_oob": "lib.ones(3).kthvalue(4)", "take_along_dim": "lib.arange(6.0).reshape(2, 3).take_along_dim(lib.tensor([[0], [2]]), 1)",
+})
+
 
 def cases() -> list[tuple[str, str, tuple[str, ...], bool]]:
     """Every (case id, expression, input names, in place?) of the sweep."""
@@ -220,11 +445,13 @@ def cases() -> list[tuple[str, str, tuple[str, ...], bool]]:
             out.append((f"{op}[{a},{b}]", expr, (a, b), True))
     for name, expr in EXPRESSIONS.items():
         out.append((name, expr, (), False))
+    for op, expr, names in TARGETED:
+        out.append((f"{op}[{','.join(names)}]", expr, names, False))
     return out
 
 
 def make_input(lib: Any, name: str, requires_grad: bool) -> Any:
-    values, dtype, transposed = INPUTS[name]
+    values, dtype, transposed = {**INPUTS, **TARGETED_INPUTS}[name]
     array = np.array(values, dtype=dtype)
     if transposed:
         array = np.ascontiguousarray(array.T)
@@ -243,12 +470,13 @@ def make_input(lib: Any, name: str, requires_grad: bool) -> Any:
 
 def run_case(lib: Any, F: Any, expr: str, names: tuple[str, ...], inplace: bool = False) -> dict[str, Any]:
     """Evaluate one case; what is compared: values, dtype and gradients, or the exception class."""
-    floating = [INPUTS[n][1].startswith("float") for n in names]
+    floating = [{**INPUTS, **TARGETED_INPUTS}[n][1].startswith("float") for n in names]
     grad = not inplace and not expr.startswith("lib.tensor(")
     try:
         pairs = [make_input(lib, n, grad and f) for n, f in zip(names, floating)]
         leaves, xs = [p[0] for p in pairs], [p[1] for p in pairs]
-        env = {"lib": lib, "F": F, "math": math, "x": xs[0] if xs else None, "y": xs[1] if len(xs) > 1 else None}
+        env = {"lib": lib, "F": F, "math": math, "x": xs[0] if xs else None, "y": xs[1] if len(xs) > 1 else None,
+               "ramp": lambda t: lib.arange(1.0, t.numel() + 1).reshape(tuple(t.shape))}
         out = eval(expr, env)  # noqa: S307 (our own expressions)
         if isinstance(out, tuple) and hasattr(out, "values"):  # max(dim) -> (values, indices)
             out = out.values
