@@ -305,8 +305,8 @@ def einsum(equation: str, *operands: Any) -> "Tensor":
                                 *[a for _, a in others])
             unique = "".join(dict.fromkeys(sub))
             sizes = {c: n for c, n in zip(sub, t.shape)}
-            full = np.einsum(f"{letters}->{unique}", partial) if letters else partial
-            full = np.broadcast_to(full.reshape([sizes[c] if c in letters else 1 for c in unique]),
+            # `letters` are `unique`'s letters in the same order, less those summed away: put those back
+            full = np.broadcast_to(partial.reshape([sizes[c] if c in letters else 1 for c in unique]),
                                    [sizes[c] for c in unique])
             if unique == sub:
                 grads.append(full)
