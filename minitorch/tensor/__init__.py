@@ -6,8 +6,9 @@
     pointwise.py   sin cos ... floor round, log1p expm1, fmod remainder atan2 lerp, isnan isclose nan_to_num
     reductions.py  prod var std logsumexp norm nansum cumsum cumprod median
     sorting.py     sort argsort topk kthvalue unique
-    linalg.py      bmm mv dot outer addmm baddbmm trace diag diagonal kron cross tensordot einsum
-    indexing.py    gather scatter index_select split chunk unbind narrow flip roll repeat tile unfold, meshgrid
+    linalg.py      bmm mv dot outer addmm baddbmm trace diag diagonal kron cross tensordot einsum cdist
+    indexing.py    gather scatter index_select split chunk unbind narrow flip roll repeat tile unfold
+    stacking.py    hstack vstack broadcast_tensors meshgrid cartesian_prod diff
     methods.py     new_zeros & co, stride type where addcmul addcdiv, in-place forms (masked_fill_, ...)
     function_forms.py  minitorch.sin(x), minitorch.std(x, dim), ...: the methods above as functions
     special.py     erf (numpy has none; GELU needs it)
@@ -52,10 +53,9 @@ __all__ = [
 ]
 from . import function_forms as _function_forms  # noqa: E402  sin, std, gather, ... (torch.<op>(input, ...))
 from .function_forms import *  # noqa: E402,F401,F403
-from .indexing import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes, broadcast_tensors,  # noqa: E402
-                       cartesian_prod, cdist,
-                       column_stack, diff, dstack, hstack, meshgrid, row_stack, vstack)
-from .linalg import einsum, tensordot  # noqa: E402
+from .stacking import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes, broadcast_tensors,  # noqa: E402
+                       cartesian_prod, column_stack, diff, dstack, hstack, meshgrid, row_stack, vstack)
+from .linalg import cdist, einsum, tensordot  # noqa: E402
 __all__ += [*_function_forms.__all__, "atleast_1d", "atleast_2d", "atleast_3d", "dstack", "cartesian_prod", "broadcast_shapes", "broadcast_tensors", "cdist",
             "column_stack", "diff", "hstack", "meshgrid", "row_stack", "vstack", "einsum", "tensordot"]
 globals().update(_ALIASES)

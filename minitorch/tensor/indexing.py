@@ -163,6 +163,85 @@ class IndexingOps:
 
         return self._from_op(out, (self, src), f"scatter_add(dim={dim})", backward)
 
+    def _slots(self, dim: int, index: Any, op: str, empty_error: type = RuntimeError) -> tuple[int, np.ndarray]:
+        """``dim`` as an axis and ``index`` as a checked 1-D int64 array along it (an index out of
+        range is an IndexError, or ``empty_error`` when the dimension is empty: PyTorch's classes)."""
+        axis = _dim(dim, self.ndim, op)
+        idx = _index_array(index, op).reshape(-1)
+        n = self.shape[axis] if self.ndim else 1
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            raise (IndexError if n else empty_error)(f"{op}: index out of range for dimension {dim} of size {n} "
+                                                      f"(got {idx.tolist()})")
+        return axis, idx % max(n, 1)
+
+    def index_add(self, dim: int, index: "Tensor", source: "Tensor", *, alpha: Any = 1) -> "Tensor":
+        """A copy of self with ``alpha * source[i]`` added to slice ``index[i]`` of ``dim``
+        (repeated indices accumulate). Backward: self's gradient passes; source's is the
+        gradient's slices at ``index`` (times alpha)."""
+        axis, idx = self._slots(dim, index, "index_add")
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"index_add: self ({self.dtype}) and source ({source.dtype}) must have the same dtype")
+        scale = alpha
+        out = np.moveaxis(self.data.copy(), axis, 0)
+        np.add.at(out, idx, np.moveaxis(source.data * scale if scale != 1 else source.data, axis, 0))
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return g, np.take(g, idx, axis=axis) * scale
+
+        return self._from_op(np.moveaxis(out, 0, axis), (self, source), f"index_add(dim={dim})", backward)
+
+    def index_copy(self, dim: int, index: "Tensor", source: "Tensor") -> "Tensor":
+        """A copy of self with slice ``index[i]`` of ``dim`` replaced by ``source[i]``.
+        Backward: self's gradient is 0 on the replaced slices; source's is the gradient there."""
+        axis, idx = self._slots(dim, index, "index_copy", IndexError)
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"index_copy: self ({self.dtype}) and source ({source.dtype}) must have the same dtype")
+        out = np.moveaxis(self.data.copy(), axis, 0)
+        out[idx] = np.moveaxis(source.data, axis, 0)
+        replaced = np.zeros(self.shape[axis] if self.ndim else 1, bool)
+        replaced[idx] = True
+        keep = np.moveaxis(~replaced.reshape((-1,) + (1,) * (self.ndim - 1)), 0, axis) if self.ndim else ~replaced[0]
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return g * keep, np.take(g, idx, axis=axis)
+
+        return self._from_op(np.moveaxis(out, 0, axis), (self, source), f"index_copy(dim={dim})", backward)
+
+    def index_fill(self, dim: int, index: "Tensor", value: Any) -> "Tensor":
+        """A copy of self with ``value`` in every slice ``index`` of ``dim``. Composed:
+        masked_fill with a mask along ``dim``."""
+        axis, idx = self._slots(dim, index, "index_fill")
+        mask = np.zeros(self.shape[axis] if self.ndim else 1, bool)
+        mask[idx] = True
+        if self.ndim:
+            mask = mask.reshape((-1,) + (1,) * (self.ndim - 1 - axis))
+        return self.masked_fill(self._constant(mask.reshape(()) if not self.ndim else mask), value)
+
+    def masked_scatter(self, mask: "Tensor", source: "Tensor") -> "Tensor":
+        """A copy of self where the elements at ``mask`` (bool, broadcasting) are replaced, in
+        order, by the first elements of ``source``. Backward: self's gradient is 0 there; source
+        gets the gradient of the elements it filled."""
+        m = np.asarray(getattr(mask, "data", mask))
+        if m.dtype != np.bool_:
+            raise RuntimeError(f"masked_scatter: expected a bool mask, got {m.dtype}")
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"masked_scatter: self ({self.dtype}) and source ({source.dtype}) must have the same "
+                               "dtype")
+        m = np.broadcast_to(m, np.broadcast_shapes(self.shape, m.shape))
+        count = int(m.sum())
+        if count > source.numel():
+            raise RuntimeError(f"masked_scatter: source has {source.numel()} elements, the mask selects {count}")
+        out = np.broadcast_to(self.data, m.shape).copy()
+        out[m] = source.data.reshape(-1)[:count]
+        src_shape = source.shape
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            gs = np.zeros(int(np.prod(src_shape)), g.dtype)
+            gs[:count] = g[m]
+            return np.where(m, 0, g), gs.reshape(src_shape)
+
+        return self._from_op(out, (self, source), "masked_scatter", backward)
+
     def index_select(self, dim: int, index: "Tensor") -> "Tensor":
         """The slices at ``index`` (a 1-D int64 tensor) along ``dim``. Composed from indexing.
 
@@ -423,6 +502,8 @@ class IndexingOps:
 
     def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> "Tensor":
         """See ``minitorch.diff``."""
+        from .stacking import diff
+
         return diff(self, n, dim, prepend, append)
 
     def masked_select(self, mask: "Tensor") -> "Tensor":
@@ -432,144 +513,3 @@ class IndexingOps:
             raise RuntimeError(f"masked_select: expected a bool mask, got {m.dtype}")
         shape = np.broadcast_shapes(self.shape, m.shape)
         return self.expand(shape)[np.broadcast_to(m, shape)]
-
-
-# ---------------------------------------------------------------------- functions only
-def broadcast_tensors(*tensors: "Tensor") -> tuple["Tensor", ...]:
-    """The tensors expanded to their common broadcast shape (views)."""
-    from .tensor import broadcast_error
-
-    try:
-        shape = np.broadcast_shapes(*(t.shape for t in tensors))
-    except ValueError:
-        raise RuntimeError(broadcast_error("broadcast_tensors", *(t.shape for t in tensors))) from None
-    return tuple(t.expand(shape) for t in tensors)
-
-
-def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
-    """The shape that tensors of these shapes broadcast to. RuntimeError if there is none."""
-    from .tensor import broadcast_error
-
-    try:
-        return tuple(np.broadcast_shapes(*(tuple(s) if not isinstance(s, int) else (s,) for s in shapes)))
-    except ValueError:
-        raise RuntimeError(broadcast_error("broadcast_shapes", *shapes)) from None
-
-
-def _each(tensors: tuple[Any, ...], fn: Any) -> Any:
-    """``fn`` of one tensor, or a tuple of ``fn`` of each (given as several arguments or one sequence)."""
-    if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)):
-        return fn(tensors[0])
-    items = tensors[0] if len(tensors) == 1 else tensors
-    return tuple(fn(t) for t in items)
-
-
-def atleast_1d(*tensors: Any) -> Any:
-    """A 0-d tensor as 1-D (shape ``(1,)``); others unchanged. Several tensors: a tuple."""
-    return _each(tensors, lambda t: t.reshape(1) if t.ndim == 0 else t)
-
-
-def atleast_2d(*tensors: Any) -> Any:
-    """0-d and 1-D tensors as one row ``(1, n)``; others unchanged."""
-    return _each(tensors, lambda t: t.reshape(1, -1) if t.ndim < 2 else t)
-
-
-def atleast_3d(*tensors: Any) -> Any:
-    """0-d -> ``(1, 1, 1)``, 1-D ``(n,)`` -> ``(1, n, 1)``, 2-D ``(m, n)`` -> ``(m, n, 1)``."""
-    return _each(tensors, lambda t: t.reshape(1, -1, 1) if t.ndim < 2 else t.unsqueeze(-1) if t.ndim == 2 else t)
-
-
-def dstack(tensors: Sequence["Tensor"]) -> "Tensor":
-    """Concatenate along dim 2 (depth), after ``atleast_3d``."""
-    from .functions import cat
-
-    return cat([atleast_3d(t) for t in tensors], 2)
-
-
-def hstack(tensors: Sequence["Tensor"]) -> "Tensor":
-    """Concatenate along dim 1 (dim 0 for 1-D tensors), as ``torch.hstack``."""
-    from .functions import cat
-
-    parts = [atleast_1d(t) for t in tensors]
-    return cat(parts, 0 if parts and parts[0].ndim == 1 else 1)
-
-
-def vstack(tensors: Sequence["Tensor"]) -> "Tensor":
-    """Stack rows: 1-D tensors become rows, then concatenate along dim 0."""
-    from .functions import cat
-
-    return cat([atleast_2d(t) for t in tensors], 0)
-
-
-row_stack = vstack
-
-
-def column_stack(tensors: Sequence["Tensor"]) -> "Tensor":
-    """1-D (and 0-D) tensors become columns, then concatenate along dim 1."""
-    from .functions import cat
-
-    return cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors], 1)
-
-
-def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple["Tensor", ...]:
-    """Coordinate grids from 1-D tensors: with ``indexing="ij"`` output k varies along dim k;
-    ``"xy"`` swaps the first two dims (as numpy / MATLAB). Views made by reshape + expand."""
-    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tuple(tensors[0])
-    if indexing not in ("ij", "xy"):
-        raise RuntimeError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
-    for t in tensors:
-        if t.ndim > 1:
-            raise RuntimeError(f"meshgrid: expects all tensors to be 0-D or 1-D, got shape {t.shape}")
-    vecs = [atleast_1d(t) for t in tensors]
-    swap = indexing == "xy" and len(vecs) >= 2
-    if swap:
-        vecs[0], vecs[1] = vecs[1], vecs[0]
-    shape = tuple(v.shape[0] for v in vecs)
-    grids = [v.reshape([-1 if i == k else 1 for i in range(len(vecs))]).expand(shape) for k, v in enumerate(vecs)]
-    if swap:  # "xy": the grids of (y, x, ...) in "ij", handed back in the order given
-        grids[0], grids[1] = grids[1], grids[0]
-    return tuple(grids)
-
-
-def cartesian_prod(*tensors: "Tensor") -> "Tensor":
-    """Every combination of one element from each 1-D tensor, as rows ``(N1 * N2 * ..., k)``
-    (a single tensor is returned as is). Composed from meshgrid, reshape and stack."""
-    from .functions import stack
-
-    if len(tensors) == 1:
-        return tensors[0]
-    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
-
-
-def diff(input: "Tensor", n: int = 1, dim: int = -1, prepend: "Tensor | None" = None,
-         append: "Tensor | None" = None) -> "Tensor":
-    """``out[i] = x[i+1] - x[i]`` along ``dim``, ``n`` times (after joining ``prepend`` and
-    ``append``). Bool tensors give ``!=`` of neighbours. Composed from slicing and ``-``."""
-    from .functions import cat
-
-    axis = _dim(dim, input.ndim, "diff")
-    if input.ndim == 0:
-        raise RuntimeError("diff: expected at least one dimension")
-    x = cat([t for t in (prepend, input, append) if t is not None], axis) if prepend is not None or append is not None \
-        else input
-    for _ in range(n):
-        hi = x[(slice(None),) * axis + (slice(1, None),)]
-        lo = x[(slice(None),) * axis + (slice(None, -1),)]
-        x = hi != lo if x.dtype == np.bool_ else hi - lo
-    return x
-
-
-def cdist(x1: "Tensor", x2: "Tensor", p: float = 2.0) -> "Tensor":
-    """The p-norm distance between each row of ``x1`` ``(*, P, M)`` and each row of ``x2``
-    ``(*, R, M)``: ``(*, P, R)``. Composed from broadcasting ``-`` and ``norm`` (whose gradient
-    at a zero distance is 0, as PyTorch's).
-
-    Raises:
-        RuntimeError: fewer than 2 dims, or different numbers of columns."""
-    if x1.ndim < 2 or x2.ndim < 2:
-        raise RuntimeError(f"cdist: only supports at least 2-D tensors, got shapes {x1.shape} and {x2.shape}")
-    if x1.shape[-1] != x2.shape[-1]:
-        raise RuntimeError(f"cdist: X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: "
-                           f"{x2.shape[-1]}")
-    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)

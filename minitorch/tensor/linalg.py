@@ -215,6 +215,76 @@ class LinalgOps:
 
         return take(a, [1, 2, 0]) * take(b, [2, 0, 1]) - take(a, [2, 0, 1]) * take(b, [1, 2, 0])
 
+    def inner(self, other: "Tensor") -> "Tensor":
+        """The sum of products over the last dimension of both (``a @ b.mT`` for matrices; a
+        0-d operand multiplies). Composed from tensordot."""
+        if self.ndim == 0 or other.ndim == 0:
+            return self * other
+        if self.shape[-1] != other.shape[-1]:
+            raise RuntimeError(f"inner: last dimensions differ: {self.shape} and {other.shape}")
+        return tensordot(self, other, ([self.ndim - 1], [other.ndim - 1]))
+
+    def matrix_power(self, n: int) -> "Tensor":
+        """The square matrix (or batch) multiplied by itself ``n`` times: ``n = 0`` is the
+        identity, ``n < 0`` a power of the inverse. Composed from ``@`` (repeated squaring)."""
+        if self.ndim < 2 or self.shape[-1] != self.shape[-2]:
+            raise RuntimeError(f"matrix_power: expected a square matrix or a batch of them, got shape {self.shape}")
+        if n == 0:  # the identity, which does not depend on self (gradient 0)
+            eye = np.broadcast_to(np.eye(self.shape[-1], dtype=self.dtype), self.shape).copy()
+            return self._from_op(eye, (self,), "matrix_power(0)", lambda g: (np.zeros_like(g),))
+        base, result = (self if n > 0 else self.inverse()), None
+        k = abs(n)
+        while k:
+            if k & 1:
+                result = base if result is None else result @ base
+            k >>= 1
+            if k:
+                base = base @ base
+        return result
+
+    def inverse(self) -> "Tensor":
+        """The inverse of a square matrix (or of each in a batch), floating point. Backward
+        (hand-written: no composition of our ops inverts a matrix): ``-A^-T G A^-T``.
+
+        Raises:
+            RuntimeError: not square, or singular."""
+        if self.ndim < 2 or self.shape[-1] != self.shape[-2]:
+            raise RuntimeError(f"inverse: expected a square matrix or a batch of them, got shape {self.shape}")
+        if self.data.dtype.kind != "f":
+            raise RuntimeError(f"inverse: expected a floating-point tensor, got {self.dtype}")
+        try:
+            out = np.linalg.inv(self.data)
+        except np.linalg.LinAlgError:
+            raise RuntimeError(f"inverse: the matrix (shape {self.shape}) is singular; it has no inverse") from None
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            t = np.swapaxes(out, -1, -2)
+            return (-(t @ g @ t),)
+
+        return self._from_op(out, (self,), "inverse", backward)
+
+    def det(self) -> "Tensor":
+        """The determinant of a square matrix (or of each in a batch). Backward (hand-written:
+        Jacobi's formula): ``g * adj(A)^T``, the adjugate computed from the SVD so that it is
+        right for singular matrices too."""
+        if self.ndim < 2 or self.shape[-1] != self.shape[-2]:
+            raise RuntimeError(f"det: expected a square matrix or a batch of them, got shape {self.shape}")
+        if self.data.dtype.kind != "f":
+            raise RuntimeError(f"det: expected a floating-point tensor, got {self.dtype}")
+        a = self.data
+        out = np.asarray(np.linalg.det(a))
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            from .reductions import _product_of_others
+
+            u, s, vh = np.linalg.svd(a)
+            sign = np.linalg.det(u) * np.linalg.det(vh)  # A = U S Vh: adj(A) = sign Vh^T diag(prod of others) U^T
+            others = _product_of_others(s, s.ndim - 1)
+            adj = np.swapaxes(vh, -1, -2) @ (others[..., :, None] * np.swapaxes(u, -1, -2))
+            return (g[..., None, None] * sign[..., None, None] * np.swapaxes(adj, -1, -2),)
+
+        return self._from_op(out, (self,), "det", backward)
+
     @property
     def H(self) -> "Tensor":
         """The conjugate transpose of a matrix: for real tensors, ``.T`` (2-D, or 0-D)."""
@@ -355,3 +425,18 @@ def _from_sublists(args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
     if len(args) % 2:
         equation += "->" + letters(args[-1])
     return equation, tuple(operands)
+
+
+def cdist(x1: "Tensor", x2: "Tensor", p: float = 2.0) -> "Tensor":
+    """The p-norm distance between each row of ``x1`` ``(*, P, M)`` and each row of ``x2``
+    ``(*, R, M)``: ``(*, P, R)``. Composed from broadcasting ``-`` and ``norm`` (whose gradient
+    at a zero distance is 0, as PyTorch's).
+
+    Raises:
+        RuntimeError: fewer than 2 dims, or different numbers of columns."""
+    if x1.ndim < 2 or x2.ndim < 2:
+        raise RuntimeError(f"cdist: only supports at least 2-D tensors, got shapes {x1.shape} and {x2.shape}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"cdist: X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: "
+                           f"{x2.shape[-1]}")
+    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)

@@ -138,6 +138,103 @@ class MethodOps:
 
         return _compare("logical_xor", np.logical_xor, self, other)
 
+    def clamp_min(self, min: Any) -> "Tensor":
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> "Tensor":
+        return self.clamp(max=max)
+
+    def absolute(self) -> "Tensor":
+        return self.abs()
+
+    def positive(self) -> "Tensor":
+        """Self (``+x``); refused for bool, as PyTorch."""
+        if self.data.dtype.kind == "b":
+            raise TypeError("positive: not supported for a bool tensor")
+        return self
+
+    def floor_divide(self, other: Any) -> "Tensor":
+        """``self // other``: division rounded down, as ``div(other, rounding_mode="floor")``.
+        Like PyTorch's, it has no derivative: backward through it raises RuntimeError (use
+        ``div(..., rounding_mode="floor")``, whose gradient is 0)."""
+        result = self.div(other, rounding_mode="floor")
+        if not result.requires_grad:
+            return result
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            raise RuntimeError("floor_divide: the derivative is not implemented (as in PyTorch); use "
+                               "div(other, rounding_mode='floor'), whose gradient is 0")
+
+        return self._from_op(result.data, (result,), "floor_divide", backward)
+
+    def __floordiv__(self, other: Any) -> "Tensor":
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other: Any) -> "Tensor":
+        from .tensor import _operand
+
+        return _operand(other, self, "floor_divide").floor_divide(self)
+
+    def bitwise_and(self, other: Any) -> "Tensor":
+        return self & other
+
+    def bitwise_or(self, other: Any) -> "Tensor":
+        return self | other
+
+    def bitwise_xor(self, other: Any) -> "Tensor":
+        return self ^ other
+
+    def ravel(self) -> "Tensor":
+        """The elements as a 1-D tensor (``reshape(-1)``)."""
+        return self.reshape(-1)
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> "Tensor":
+        """Split dimension ``dim`` into ``sizes`` (one may be -1): the inverse of ``flatten``."""
+        if self.ndim == 0:
+            raise RuntimeError("unflatten: cannot be applied to a 0-dim tensor")
+        axis = _dim(dim, self.ndim, "unflatten")
+        return self.reshape(self.shape[:axis] + tuple(sizes) + self.shape[axis + 1:])
+
+    def sum_to_size(self, *size: int | Sequence[int]) -> "Tensor":
+        """Sum self down to ``size`` (a shape self broadcasts from): what ``unbroadcast`` does
+        to gradients, as an op."""
+        shape = _shape_args(size, "sum_to_size")
+        lead = self.ndim - len(shape)
+        if lead < 0 or any(n not in (1, m) for n, m in zip(shape, self.shape[lead:])):
+            raise RuntimeError(f"sum_to_size: size {shape} is not expandable to size {self.shape}")
+        out = self.sum(tuple(range(lead)), keepdim=False) if lead else self
+        kept = tuple(i for i, (n, m) in enumerate(zip(shape, out.shape)) if n == 1 and m != 1)
+        return out.sum(kept, keepdim=True) if kept else out
+
+    def fill_diagonal_(self, fill_value: Number, wrap: bool = False) -> "Tensor":
+        """Write ``fill_value`` on the main diagonal, in place (all dims of equal size, or 2-D;
+        ``wrap`` restarts the diagonal of a tall matrix every ``cols + 1`` rows)."""
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) != 1):
+            raise RuntimeError(f"fill_diagonal_: dimensions must larger than 1 and all of equal length when more "
+                               f"than 2-D, got shape {self.shape}")
+
+        def fill(x: "Tensor") -> "Tensor":
+            mask = np.zeros(self.shape, bool)
+            if self.ndim == 2:
+                rows, cols = self.shape
+                r = np.arange(rows if wrap else min(rows, cols))
+                if wrap:
+                    r = r[(r % (cols + 1)) < cols]
+                    mask[r, r % (cols + 1)] = True
+                else:
+                    mask[r, r] = True
+            else:
+                mask[(np.arange(self.shape[0]),) * self.ndim] = True
+            return x.masked_fill(self._constant(mask), fill_value)
+
+        return self._inplace("fill_diagonal_", fill)
+
+    def triu_(self, diagonal: int = 0) -> "Tensor":
+        return self._inplace("triu_", lambda x: x.triu(diagonal))
+
+    def tril_(self, diagonal: int = 0) -> "Tensor":
+        return self._inplace("tril_", lambda x: x.tril(diagonal))
+
     # ------------------------------------------------------------------ in-place forms
     def masked_fill_(self, mask: Any, value: Any) -> "Tensor":
         """``masked_fill`` in place."""
@@ -175,6 +272,8 @@ def _inplace_form(name: str) -> Any:
 
 for _name in ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "sign", "floor", "ceil", "trunc", "round",
               "frac", "reciprocal", "rsqrt", "log1p", "expm1", "log2", "log10", "fmod", "remainder", "atan2",
-              "cumsum", "cumprod", "square"):
+              "cumsum", "cumprod", "square", "exp2", "logit", "xlogy", "sinc", "deg2rad", "rad2deg", "erf",
+              "copysign", "clamp_min", "clamp_max", "absolute", "floor_divide", "bitwise_and", "bitwise_or",
+              "bitwise_xor", "hypot", "index_fill", "index_add", "index_copy", "masked_scatter"):
     setattr(MethodOps, _name + "_", _inplace_form(_name))
 del _name

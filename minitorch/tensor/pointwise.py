@@ -142,6 +142,98 @@ class PointwiseOps:
         """``1 / sqrt(x)``. Backward: ``-g / (2 x^(3/2))``."""
         return _unary(self, "rsqrt", lambda x: 1 / np.sqrt(x), lambda x, out: -0.5 * out * out * out)
 
+    def exp2(self) -> "Tensor":
+        """``2 ** x``. Backward: ``g * 2^x ln 2``."""
+        return _unary(self, "exp2", np.exp2, lambda x, out: out * np.log(2.0).astype(out.dtype))
+
+    def logit(self, eps: float | None = None) -> "Tensor":
+        """``log(p / (1 - p))``, the inverse of sigmoid; with ``eps``, ``p`` is first clamped to
+        ``[eps, 1 - eps]``. Integers become float32.
+
+        Backward (hand-written for PyTorch's conventions at the edges): ``g / (p (1 - p))``;
+        NaN outside [0, 1] without ``eps``, 0 where the clamp acted with it."""
+        x = to_float(self.data)
+        p = x if eps is None else np.clip(x, eps, 1 - eps)
+        with np.errstate(all="ignore"):
+            out = np.log(p / (1 - p))
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            with np.errstate(all="ignore"):
+                slope = g / (x * (1 - x) + 0.0)  # + 0.0: -0.0 becomes +0.0, so 1/0 is +inf at x = -0.0 too
+            if eps is None:
+                return (np.where((x < 0) | (x > 1), np.nan, slope),)
+            return (np.where((x < eps) | (x > 1 - eps), 0, slope),)
+
+        return self._from_op(out, (self,), "logit", backward)
+
+    def xlogy(self, other: Any) -> "Tensor":
+        """``x * log(y)``, and 0 where ``x == 0`` (even at ``y = 0``), as ``torch.xlogy``; NaN
+        where ``y`` is NaN. Backward (hand-written: a ``where`` over ``x * log(y)`` would leak a
+        NaN gradient from the branch not taken): ``d/dx = log y`` (0 where ``x == 0`` and
+        ``y <= 0``), ``d/dy = x / y``, as PyTorch's."""
+        from .tensor import _operand, _promoted, broadcast_error
+
+        other = _operand(other, self, "xlogy")
+        x, y = _promoted(self, other, floating=True)
+        try:
+            x, y = np.broadcast_arrays(x, y)
+        except ValueError:
+            raise RuntimeError(broadcast_error("xlogy", self.shape, other.shape)) from None
+        zero = (x == 0) & ~np.isnan(y)
+        with np.errstate(all="ignore"):
+            out = np.where(zero, 0, x * np.log(y))
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            with np.errstate(all="ignore"):
+                return np.where((x == 0) & (y <= 0), 0, g * np.log(y)), g * x / y
+
+        return self._from_op(out, (self, other), "xlogy", backward)
+
+    def sinc(self) -> "Tensor":
+        """The normalised sinc ``sin(pi x) / (pi x)``, 1 at 0. Backward: ``g * (cos(pi x) -
+        sinc(x)) / x``, 0 at 0."""
+        def value(x: np.ndarray) -> np.ndarray:
+            return np.sinc(x).astype(x.dtype)
+
+        def slope(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+            return np.where(x == 0, 0, (np.cos(np.pi * x) - out) / x)
+
+        return _unary(self, "sinc", value, slope)
+
+    def deg2rad(self) -> "Tensor":
+        """Degrees to radians, ``x * pi / 180`` (composed)."""
+        return (self if self.data.dtype.kind == "f" else self.float()) * (np.pi / 180)
+
+    def rad2deg(self) -> "Tensor":
+        """Radians to degrees, ``x * 180 / pi`` (composed)."""
+        return (self if self.data.dtype.kind == "f" else self.float()) * (180 / np.pi)
+
+    def erf(self) -> "Tensor":
+        """The error function (``minitorch.erf``, special.py)."""
+        from .special import erf
+
+        return erf(self)
+
+    def float_power(self, exponent: Any) -> "Tensor":
+        """``self ** exponent`` computed in float64 (``torch.float_power``)."""
+        other = exponent.double() if hasattr(exponent, "double") else float(exponent)
+        return self.double() ** other
+
+    def copysign(self, other: Any) -> "Tensor":
+        """``|x|`` with the sign of ``other`` (elementwise, broadcasting; -0.0 counts as negative).
+        Backward: ``d/dx = result / x`` (0 at x = 0; NaN at infinities, as PyTorch's), ``d/dother = 0``."""
+        from .tensor import _operand, _promoted
+
+        other = _operand(other, self, "copysign")
+        x, y = _promoted(self, other, floating=True)
+        out = np.copysign(x, y)
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            with np.errstate(all="ignore"):
+                return np.where(x == 0, 0, g * out / x), np.zeros_like(g)
+
+        return self._from_op(out, (self, other), "copysign", backward)
+
     # ------------------------------------------------------------------ rounding (gradient 0)
     def sign(self) -> "Tensor":
         """-1, 0 or +1 by the sign of each element (0 for NaN, as PyTorch; bool stays bool). Gradient 0."""

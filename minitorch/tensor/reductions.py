@@ -11,7 +11,7 @@ first: ``var`` is ``((x - mean)²).sum / (N - correction)``, ``std`` is ``var.sq
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 import numpy as np
 
@@ -283,6 +283,20 @@ class ReductionOps:
         out = self._from_op(out_values, (self,), f"median(dim={dim})", backward)
         return ValuesIndices(out, self._constant(out_index.astype(np.int64)))
 
+    def cummax(self, dim: int) -> "ValuesIndices":
+        """Running maxima along ``dim`` and where each was found (the latest of equal values;
+        NaN, once met, stays). Backward: each gradient goes to the element at ``indices``."""
+        return _cumulative_extreme(self, dim, "cummax", np.greater_equal)
+
+    def cummin(self, dim: int) -> "ValuesIndices":
+        """Running minima along ``dim`` and their indices (see ``cummax``)."""
+        return _cumulative_extreme(self, dim, "cummin", np.less_equal)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> "MinMax":
+        """``(min, max)`` over ``dim`` (or all), a named tuple; composed from amin and amax."""
+        d = () if dim is None else dim
+        return MinMax(self.amin(d, keepdim), self.amax(d, keepdim))
+
     def var_mean(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
                  correction: float | None = None) -> tuple["Tensor", "Tensor"]:
         """``(var, mean)`` over the same dims (see ``var``)."""
@@ -338,3 +352,47 @@ def _inf_norm(x: "Tensor", axes: tuple[int, ...] | None, keepdim: bool, largest:
         return (np.where(hit, np.sign(x.data) * gk / count, 0),)
 
     return x._from_op(np.asarray(out), (x,), _reduction_label("norm(p=inf)", dim), backward)
+
+
+class MinMax(NamedTuple):
+    """What ``aminmax`` returns, as in PyTorch."""
+
+    min: Any
+    max: Any
+
+
+def _cumulative_extreme(x: "Tensor", dim: int, name: str, wins: Any) -> "ValuesIndices":
+    """cummax / cummin: one pass along ``dim`` keeping the running best and its index."""
+    from .tensor import ValuesIndices
+
+    axis = _dim(dim, x.ndim, name)
+    a = x.data if x.ndim else x.data.reshape(1)
+    moved = np.moveaxis(a, axis, 0)
+    values, index = np.empty_like(moved), np.zeros(moved.shape, np.int64)
+    for i in range(len(moved)):
+        xi = moved[i]
+        if i == 0:
+            values[0], index[0] = xi, 0
+            continue
+        best = values[i - 1]
+        with np.errstate(invalid="ignore"):
+            take = wins(xi, best)
+        if moved.dtype.kind == "f":
+            take = (take | np.isnan(xi)) & ~np.isnan(best)
+        values[i] = np.where(take, xi, best)
+        index[i] = np.where(take, i, index[i - 1])
+    values, index = np.moveaxis(values, 0, axis), np.moveaxis(index, 0, axis)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        grad = np.zeros(a.shape, g.dtype)
+        np.add.at(grad, _along_axis(index, axis), g.reshape(index.shape))
+        return (grad.reshape(x.shape),)
+
+    out = x._from_op(values.reshape(x.shape), (x,), f"{name}(dim={dim})", backward)
+    return ValuesIndices(out, x._constant(index.reshape(x.shape)))
+
+
+def _along_axis(index: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[axis] = index
+    return tuple(grid)

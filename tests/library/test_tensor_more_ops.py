@@ -322,3 +322,44 @@ def test_function_forms_are_exported_with_the_methods_docs_and_out():
     assert minitorch.sin(minitorch.zeros(2), out=out) is out
     with pytest.raises(TypeError, match="sin\\(\\): argument 'input' must be a Tensor"):
         minitorch.sin([1.0])
+
+
+# ---------------------------------------------------------------------- more: linear algebra, cumulative extremes, index_*
+@examples
+@given(n=st.integers(1, 4), b=st.integers(1, 2), data=st.data())
+def test_inverse_det_matrix_power_gradients(n, b, data):
+    a = data.draw(reals((b, n, n), -1, 1)) + 3 * np.eye(n)  # well conditioned
+    check(lambda t: t.inverse(), a)
+    check(lambda t: t.det(), a)
+    check(lambda t: t.matrix_power(3), a)
+    check(lambda t: t.matrix_power(-2), a)
+
+
+def test_det_gradient_of_a_singular_matrix_is_the_adjugate():
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])  # rank 1: det 0, gradient adj(A)^T = [[4, -2], [-2, 1]]
+    x = minitorch.tensor(a, requires_grad=True)
+    x.det().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[4.0, -2.0], [-2.0, 1.0]], atol=1e-12)
+    with pytest.raises(RuntimeError, match="singular"):
+        minitorch.tensor(a).inverse()
+
+
+@examples
+@given(data=st.data())
+def test_cummax_index_ops_and_more_elementwise_gradients(data):
+    shape = data.draw(SHAPES)
+    dim = data.draw(a_dim(shape))
+    x = data.draw(distinct(shape))
+    n = shape[dim]
+    idx = minitorch.tensor(np.arange(n)[::-1].copy())
+    check(lambda t: t.cummax(dim).values, x)
+    check(lambda t: t.cummin(dim).values, x)
+    check(lambda t: t.index_add(dim, idx, t * 2, alpha=0.5), x)
+    check(lambda t: t.index_copy(dim, idx[:1], t.narrow(dim, 0, 1) * 3), x)
+    check(lambda t: t.index_fill(dim, idx[:1], 0.0), x)
+    check(lambda t: t.masked_scatter(t > 0, t * 10), x)
+    check(lambda t: t.sum_to_size((1,) * len(shape)), x)
+    p = data.draw(reals(shape, 0.1, 0.9))
+    check(lambda t: t.logit(), p)
+    check(lambda t: t.xlogy(t + 1), p)
+    check(lambda t: t.sinc() + t.exp2() + t.deg2rad() + t.copysign(-1.0), x)

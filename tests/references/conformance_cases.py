@@ -164,7 +164,14 @@ UNARY.update({
     "stride": "lib.tensor(x.stride())", "nelement": "lib.tensor(x.nelement())", "ndimension": "lib.tensor(x.ndimension())",
     "type_str": "lib.tensor(x.type() == 'torch.FloatTensor')", "type_conv": "x.type(lib.float64)",
     "where_method": "x.where(x > 0, 0.0)", "addcmul": "x.addcmul(x, x, value=0.5)", "addcdiv": "x.addcdiv(x, x + 10, value=2)",
-    "H": "x.H", "mH": "x.mH",
+    "H": "x.H", "mH": "x.mH", "exp2": "x.exp2()", "logit": "x.logit()", "logit_eps": "lib.logit(x, eps=0.1)",
+    "xlogy": "lib.xlogy(x, x)", "sinc": "x.sinc()", "deg2rad": "x.deg2rad()", "float_power": "x.float_power(2)",
+    "copysign": "lib.copysign(x, -1.0)", "clamp_min": "x.clamp_min(0.5)", "floor_divide": "x // 2",
+    "ravel": "x.ravel()", "unflatten": "x.unflatten(0, (1, -1))", "sum_to_size": "x.sum_to_size(1)",
+    "cummax": "x.cummax(0).values * ramp(x)", "cummax_idx": "x.cummax(0).indices", "cummin": "lib.cummin(x, -1).values",
+    "cummin_idx": "x.cummin(-1)[1]", "aminmax": "lib.stack(list(x.aminmax()))", "inner": "lib.inner(x, x)",
+    "index_fill": "x.index_fill(0, lib.tensor([0]), -1)", "index_add": "x.index_add(0, lib.tensor([0, 0]), x[:2] * 2)",
+    "index_copy": "x.index_copy(0, lib.tensor([1, 0]), x[:2] * 3)", "masked_scatter": "x.masked_scatter(x > 0, x * 10)",
 })
 BINARY.update({
     "atan2": "lib.atan2(x, y)", "fmod": "lib.fmod(x, y)", "remainder": "x.remainder(y)", "mod": "x % y",
@@ -216,6 +223,13 @@ TARGETED = [
     ("meshgrid_xy", "lib.stack(lib.meshgrid(x, y, indexing='xy'))", ("v3", "vec")),
     ("logsumexp_dims", "x.logsumexp((0, 1))", ("sq",)), ("var_dims", "x.var((0, 1))", ("cube",)),
     ("std_dims_keep", "x.std((0, -1), keepdim=True)", ("cube",)), ("norm_dims", "x.norm(dim=(1, 2))", ("cube",)),
+    ("inverse", "x.inverse() * ramp(x)", ("sq",)), ("det", "lib.det(x)", ("sq",)), ("det_singular", "lib.det(x)", ("ties2",)),
+    ("det_rank1", "lib.det(y.reshape(3, 1) * y)", ("sq", "v3")), ("matrix_power3", "x.matrix_power(3) * ramp(x)", ("sq",)),
+    ("matrix_power_neg", "lib.matrix_power(x, -1)", ("sq",)), ("matrix_power0", "x.matrix_power(0)", ("sq",)),
+    ("inner_2d", "lib.inner(x, y)", ("sq", "mat")), ("xlogy_zero", "lib.xlogy(x, y)", ("zeros3", "v3")),
+    ("xlogy_zero_y", "lib.xlogy(y, x)", ("zeros3", "v3")), ("fill_diagonal", "x.clone().fill_diagonal_(7.0)", ("sq",)),
+    ("index_add_2d", "x.index_add(1, y, x * 2, alpha=0.5) * ramp(x)", ("sq", "idx")),
+    ("masked_scatter_w", "x.masked_scatter(x > 0, y) * ramp(x)", ("v3", "sq")),
 ]
 
 INPLACE = {
@@ -427,7 +441,17 @@ EXPRESSIONS.update({
     "median_0d_dim": "lib.tensor(2.0).median(0).values", "gather_0d": "lib.tensor(2.0).gather(0, lib.tensor(0))",
     "unique": "lib.tensor([3, 1, 3, 2, 1]).unique()", "unique_inverse": "lib.tensor([3, 1, 3]).unique(return_inverse=True)[1]",
     "unique_counts": "lib.unique(lib.tensor([3, 1, 3]), return_counts=True)[1]", "unique_dim": "lib.tensor([[1, 2], [1, 2], [0, 1]]).unique(dim=0)",
-    "kthvalue_oob": "lib.ones(3).kthvalue(4)", "take_along_dim": "lib.arange(6.0).reshape(2, 3).take_along_dim(lib.tensor([[0], [2]]), 1)",
+    "kthvalue_oob": "lib.ones(3).kthvalue(4)", "inverse_singular": "lib.ones(2, 2).inverse()", "inverse_rect": "lib.ones(2, 3).inverse()",
+    "det_int": "lib.eye(2, dtype=lib.long).det()", "cummax_nan": "lib.tensor([1.0, math.nan, 3.0, 0.0]).cummax(0).indices",
+    "cummax_ties": "lib.tensor([2.0, 2.0, 1.0, 2.0]).cummax(0).indices", "cummin_int": "lib.tensor([3, 1, 2, 1]).cummin(0).indices",
+    "fill_diagonal_wrap": "lib.zeros(7, 3).fill_diagonal_(5.0, wrap=True)", "fill_diagonal_tall": "lib.zeros(5, 2).fill_diagonal_(1.0)",
+    "fill_diagonal_3d": "lib.zeros(2, 2, 2).fill_diagonal_(1.0)", "triu_": "lib.ones(3, 3).triu_(1)",
+    "sum_to_size_bad": "lib.ones(2, 3).sum_to_size(2)", "sum_to_size_2d": "lib.arange(6.0).reshape(2, 3).sum_to_size(2, 1)",
+    "float_power_int": "lib.tensor([2, 3]).float_power(2)", "logit_int": "lib.tensor([0, 1]).logit()",
+    "floor_divide_neg": "lib.tensor([7, -7]) // 2", "rfloordiv": "7 // lib.tensor([2.0, -2.0])", "bitwise_and": "lib.tensor([12]).bitwise_and(lib.tensor([10]))",
+    "copysign_zero": "lib.copysign(lib.tensor([1.0, 2.0]), lib.tensor([-0.0, 0.0]))",
+    "index_fill_2d": "lib.zeros(2, 3).index_fill(1, lib.tensor([0, 2]), 1.5)", "index_add_oob": "lib.zeros(3).index_add(0, lib.tensor([3]), lib.ones(1))",
+    "masked_scatter_short": "lib.zeros(3).masked_scatter(lib.tensor([True, True, True]), lib.ones(2))", "take_along_dim": "lib.arange(6.0).reshape(2, 3).take_along_dim(lib.tensor([[0], [2]]), 1)",
 })
 
 
