@@ -186,14 +186,10 @@ class ReductionOps:
         """
         if dtype is not None:
             return self.to(dtype).cumsum(dim)
-        axis = _dim(dim, self.ndim, "cumsum")
-        x = self.data.astype(np.int64) if self.data.dtype.kind in "biu" else self.data
-        out = np.cumsum(x, axis=axis) if x.ndim else x.copy()
+        axis, x, out = _scan(self, dim, "cumsum", np.cumsum)
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            if g.ndim == 0:
-                return (g,)
-            return (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),)
+            return (g if g.ndim == 0 else _reverse_cumsum(g, axis),)
 
         return self._from_op(out, (self,), f"cumsum(dim={dim})", backward)
 
@@ -207,16 +203,14 @@ class ReductionOps:
         """
         if dtype is not None:
             return self.to(dtype).cumprod(dim)
-        axis = _dim(dim, self.ndim, "cumprod")
-        x = self.data.astype(np.int64) if self.data.dtype.kind in "biu" else self.data
-        out = np.cumprod(x, axis=axis) if x.ndim else x.copy()
+        axis, x, out = _scan(self, dim, "cumprod", np.cumprod)
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             if g.ndim == 0:
                 return (g,)
             if not (x == 0).any():  # PyTorch's formula without zeros: sum_{j >= i} g_j out_j / x_i
                 with np.errstate(all="ignore"):
-                    return (np.flip(np.cumsum(np.flip(g * out, axis), axis=axis), axis) / x,)
+                    return (_reverse_cumsum(g * out, axis) / x,)
             xs, gs = np.moveaxis(x, axis, 0), np.moveaxis(g, axis, 0)
             left = np.concatenate([np.ones_like(xs[:1]), np.cumprod(xs[:-1], axis=0)]) if len(xs) else xs
             s = np.zeros_like(gs)
@@ -363,6 +357,7 @@ class MinMax(NamedTuple):
 
 def _cumulative_extreme(x: "Tensor", dim: int, name: str, wins: Any) -> "ValuesIndices":
     """cummax / cummin: one pass along ``dim`` keeping the running best and its index."""
+    from .indexing import _along
     from .tensor import ValuesIndices
 
     axis = _dim(dim, x.ndim, name)
@@ -385,14 +380,20 @@ def _cumulative_extreme(x: "Tensor", dim: int, name: str, wins: Any) -> "ValuesI
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         grad = np.zeros(a.shape, g.dtype)
-        np.add.at(grad, _along_axis(index, axis), g.reshape(index.shape))
+        np.add.at(grad, _along(index, axis), g.reshape(index.shape))
         return (grad.reshape(x.shape),)
 
     out = x._from_op(values.reshape(x.shape), (x,), f"{name}(dim={dim})", backward)
     return ValuesIndices(out, x._constant(index.reshape(x.shape)))
 
 
-def _along_axis(index: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
-    grid = list(np.indices(index.shape, sparse=True))
-    grid[axis] = index
-    return tuple(grid)
+def _scan(x: "Tensor", dim: int, name: str, fn: Any) -> tuple[int, np.ndarray, np.ndarray]:
+    """The axis, the input (integers and bool as int64, as PyTorch's scans) and ``fn`` along it."""
+    axis = _dim(dim, x.ndim, name)
+    a = x.data.astype(np.int64) if x.data.dtype.kind in "biu" else x.data
+    return axis, a, (fn(a, axis=axis) if a.ndim else a.copy())
+
+
+def _reverse_cumsum(g: np.ndarray, axis: int) -> np.ndarray:
+    """``out[i] = g[i] + ... + g[n-1]`` along ``axis``: the gradient of a cumulative sum."""
+    return np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
