@@ -196,7 +196,8 @@ class LinalgOps:
 
         a, b = _pair(self, other, "cross")
         if a.ndim != b.ndim:
-            raise RuntimeError(f"cross: inputs must have the same number of dimensions, got shapes {a.shape} and {b.shape}")
+            raise RuntimeError(f"cross: inputs must have the same number of dimensions, got shapes {a.shape} and "
+                               f"{b.shape}")
         try:
             shape = np.broadcast_shapes(a.shape, b.shape)
         except ValueError:

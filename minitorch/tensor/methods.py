@@ -127,7 +127,8 @@ class MethodOps:
 
         Raises:
             RuntimeError: both tensors are integers (PyTorch refuses integer division here)."""
-        if getattr(tensor1, "dtype", np.dtype("f")).kind in "biu" and getattr(tensor2, "dtype", np.dtype("f")).kind in "biu":
+        kinds = [getattr(t, "dtype", np.dtype("f")).kind for t in (tensor1, tensor2)]
+        if all(k in "biu" for k in kinds):
             raise RuntimeError("addcdiv: integer division with addcdiv is no longer supported; use true division")
         quot = tensor1 / tensor2
         return self + (quot if value == 1 else quot * value)
@@ -251,7 +252,8 @@ class MethodOps:
     def lerp_(self, end: Any, weight: Any) -> "Tensor":
         return self._inplace("lerp_", lambda x: x.lerp(end, weight), end, weight)
 
-    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None) -> "Tensor":
+    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
+                 reduce: str | None = None) -> "Tensor":
         return self._inplace("scatter_", lambda x: x.scatter(dim, index, src, value=value, reduce=reduce), src)
 
     def scatter_add_(self, dim: int, index: Any, src: Any) -> "Tensor":

@@ -111,7 +111,8 @@ class PointwiseOps:
         def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             with np.errstate(all="ignore"):
                 r2 = x * x + y * y
-                return np.where(r2 == 0, 0, g * x / r2), np.where(r2 == 0, 0, -g * y / r2)  # 0 at the origin, as PyTorch
+                origin = r2 == 0  # the gradient there is 0, as PyTorch's
+                return np.where(origin, 0, g * x / r2), np.where(origin, 0, -g * y / r2)
 
         return self._from_op(out, (self, other), "atan2", backward)
 

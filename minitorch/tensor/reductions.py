@@ -272,8 +272,8 @@ class ReductionOps:
 
             return self._from_op(value, (self,), "median", backward_all)
         keep = keepdim and self.ndim > 0
-        out_values, out_index = (values, index) if keep else (values.reshape(values.shape[:axis] + values.shape[axis + 1:]),
-                                                             index.reshape(index.shape[:axis] + index.shape[axis + 1:]))
+        dropped = values.shape[:axis] + values.shape[axis + 1:]
+        out_values, out_index = (values, index) if keep else (values.reshape(dropped), index.reshape(dropped))
         out = self._from_op(out_values, (self,), f"median(dim={dim})", backward)
         return ValuesIndices(out, self._constant(out_index.astype(np.int64)))
 

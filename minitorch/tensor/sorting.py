@@ -106,7 +106,8 @@ class SortingOps:
             raise TypeError("kthvalue: not implemented for a bool tensor (convert with .int() first)")
         n = self.shape[axis] if self.ndim else 1
         if n == 0:
-            raise IndexError(f"kthvalue: Expected reduction dim {dim} to have non-zero size (tensor shape {self.shape})")
+            raise IndexError(f"kthvalue: Expected reduction dim {dim} to have non-zero size (tensor shape "
+                             f"{self.shape})")
         if not 1 <= k <= n:
             raise RuntimeError(f"kthvalue: selected number k={k} out of range for dim {dim} of size {n}")
         if self.ndim == 0:

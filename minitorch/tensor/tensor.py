@@ -38,7 +38,7 @@ from .helpers import (_check_matmul, _dim, _dims, _reduction_label, _restore_dim
                       broadcast_error)
 from .aliases import AliasOps
 from .inplace import InplaceOps
-from .pointwise import PointwiseOps  # new mixins: elementwise math, reductions, sorting, products, indexing, small methods
+from .pointwise import PointwiseOps  # mixins: elementwise math, reductions, sorting, products, indexing, methods
 from .reductions import ReductionOps
 from .sorting import SortingOps
 from .linalg import LinalgOps
