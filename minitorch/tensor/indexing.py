@@ -94,7 +94,8 @@ class IndexingOps:
         the last write wins (PyTorch leaves it unspecified).
 
         Backward (plain scatter): self's gradient is zero at the overwritten places; src's is
-        the gradient gathered from where its elements went.
+        the gradient gathered from where its elements went. With ``reduce="multiply"`` there is
+        none: backward raises RuntimeError, as PyTorch's (``"add"`` has scatter_add's).
         """
         if src is None:
             src = value
@@ -103,6 +104,10 @@ class IndexingOps:
                 raise RuntimeError(f"scatter: reduce argument must be either 'add' or 'multiply', got {reduce!r}")
             if reduce == "add":
                 return self.scatter_add(dim, index, src if hasattr(src, "shape") else self._full_like_index(index, src))
+        if self.ndim == 0:  # as a 1-element vector
+            one = self._constant(_index_array(index, "scatter").reshape(1))
+            part = src.reshape(1) if isinstance(src, type(self)) and src.ndim == 0 else src
+            return self.reshape(1).scatter(0, one, part, reduce=reduce).reshape(())
         axis = _dim(dim, self.ndim, "scatter")
         idx = _index_array(index, "scatter")
         from .tensor import _operand
@@ -111,7 +116,7 @@ class IndexingOps:
         if isinstance(src, type(self)) and s.dtype != self.dtype:
             raise RuntimeError(f"scatter: expected self.dtype to be equal to src.dtype, got {self.dtype} and {s.dtype}")
         _check_gather(self, axis, idx, "scatter", s.shape if s.ndim else None)
-        where = _along(idx, axis) if self.ndim else (idx,)
+        where = _along(idx, axis)
         picked = tuple(slice(0, n) for n in idx.shape)
         src_vals = s.data[picked] if s.ndim else np.broadcast_to(s.data, idx.shape)
         out = self.data.copy()
@@ -124,6 +129,8 @@ class IndexingOps:
         src_shape = s.shape
 
         def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+            if reduce == "multiply":
+                raise RuntimeError("scatter: the derivative with reduce='multiply' is not implemented (as in PyTorch)")
             gs = None
             if src_shape:
                 gs = np.zeros(src_shape, dtype=g.dtype)
@@ -150,7 +157,7 @@ class IndexingOps:
             raise RuntimeError(f"scatter_add: expected self.dtype to be equal to src.dtype, got {self.dtype} and "
                                f"{src.dtype}")
         _check_gather(self, axis, idx, "scatter_add", src.shape)
-        where = _along(idx, axis) if self.ndim else (idx,)
+        where = _along(idx, axis)
         picked = tuple(slice(0, n) for n in idx.shape)
         out = self.data.copy()
         np.add.at(out, where, src.data[picked].astype(out.dtype, copy=False))

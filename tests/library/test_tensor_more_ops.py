@@ -363,3 +363,13 @@ def test_cummax_index_ops_and_more_elementwise_gradients(data):
     check(lambda t: t.logit(), p)
     check(lambda t: t.xlogy(t + 1), p)
     check(lambda t: t.sinc() + t.exp2() + t.deg2rad() + t.copysign(-1.0), x)
+
+
+def test_ops_without_a_derivative_refuse_backward_as_pytorch():
+    x = minitorch.ones(3, requires_grad=True)
+    out = x.scatter(0, minitorch.tensor([0, 0]), minitorch.full((2,), 3.0), reduce="multiply")
+    assert out.tolist() == [9.0, 1.0, 1.0]
+    with pytest.raises(RuntimeError, match="reduce='multiply' is not implemented"):
+        out.sum().backward()
+    with pytest.raises(RuntimeError, match="floor_divide: the derivative is not implemented"):
+        (x // 2).sum().backward()

@@ -364,7 +364,7 @@ EXPRESSIONS.update({
     "scatter_reduce_bad": "lib.ones(3).scatter(0, lib.tensor([0]), lib.ones(1), reduce='max')",
     "scatter_add_reduce": "lib.zeros(3).scatter(0, lib.tensor([0, 0]), lib.ones(2), reduce='add')",
     "scatter_mul_reduce": "lib.full((3,), 2.0).scatter(0, lib.tensor([0, 0]), lib.full((2,), 3.0), reduce='multiply')",
-    "scatter_add_dup": "lib.zeros(3).scatter_add(0, lib.tensor([1, 1, 2]), lib.ones(3))",
+    "scatter_0d": "lib.tensor(2.0).scatter(0, lib.tensor(0), lib.tensor(5.0))", "scatter_add_dup": "lib.zeros(3).scatter_add(0, lib.tensor([1, 1, 2]), lib.ones(3))",
     "index_select_2d": "lib.ones(3).index_select(0, lib.tensor([[0]]))", "index_select_oob": "lib.ones(3).index_select(0, lib.tensor([3]))",
     "index_select_float": "lib.ones(3).index_select(0, lib.tensor([0.0]))", "take_oob": "lib.ones(3).take(lib.tensor([3]))",
     "split_bad_sizes": "lib.ones(4).split([1, 2])", "split_zero": "lib.ones(4).split(0)", "split_big": "lib.ones(4).split(10)[0]",
