@@ -56,9 +56,11 @@ from .function_forms import *  # noqa: E402,F401,F403
 from .stacking import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes, broadcast_tensors,  # noqa: E402
                        cartesian_prod, column_stack, diff, dstack, hstack, meshgrid, row_stack, vstack)
 from .linalg import cdist, einsum, tensordot  # noqa: E402
+from .sorting import bucketize, searchsorted  # noqa: E402
+from .stacking import block_diag, tril_indices, triu_indices  # noqa: E402
 __all__ += [*_function_forms.__all__, "atleast_1d", "atleast_2d", "atleast_3d", "dstack", "cartesian_prod",
             "broadcast_shapes", "broadcast_tensors", "cdist", "column_stack", "diff", "hstack", "meshgrid", "row_stack",
-            "vstack", "einsum", "tensordot"]
+            "vstack", "einsum", "tensordot", "bucketize", "searchsorted", "block_diag", "tril_indices", "triu_indices"]
 globals().update(_ALIASES)
 from .factories import device  # noqa: E402
 from math import e, inf, nan, pi  # noqa: E402  minitorch.nan, .inf, .pi, .e as torch's

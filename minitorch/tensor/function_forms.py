@@ -20,19 +20,19 @@ NAMES = (
     "sin cos tan asin acos atan arcsin arccos arctan atan2 arctan2 sinh cosh sign sgn round floor ceil trunc fix "
     "frac reciprocal rsqrt log1p expm1 log2 log10 fmod remainder lerp logaddexp hypot isnan isinf isposinf "
     "isneginf isfinite nan_to_num isclose allclose exp2 logit xlogy sinc deg2rad rad2deg float_power copysign "
-    "clamp_min clamp_max absolute positive floor_divide bitwise_and bitwise_or bitwise_xor ravel unflatten "
+    "heaviside clamp_min clamp_max absolute positive floor_divide bitwise_and bitwise_or bitwise_xor ravel unflatten "
     # comparisons and logic (aliases.py, methods.py)
     "eq ne lt le gt ge greater less greater_equal less_equal not_equal logical_and logical_or logical_xor "
     # reductions.py, sorting.py
     "prod dist std var var_mean std_mean logsumexp cumsum cumprod cummax cummin aminmax norm median nansum nanmean "
     "count_nonzero "
-    "sort argsort msort topk kthvalue unique "
+    "sort argsort msort topk kthvalue unique nanmedian histc bincount "
     # linalg.py
     "mm bmm mv dot vdot outer ger addmm addmv baddbmm addr trace diag diagonal kron cross adjoint inner "
     "matrix_power inverse det "
     # indexing.py, methods.py
     "gather scatter scatter_add index_select take take_along_dim split tensor_split chunk unbind narrow select "
-    "flip fliplr flipud roll tile repeat_interleave broadcast_to movedim moveaxis nonzero argwhere masked_select "
+    "flip fliplr flipud rot90 roll tile repeat_interleave broadcast_to movedim moveaxis nonzero argwhere masked_select "
     "addcmul addcdiv index_add index_copy index_fill masked_scatter"
 ).split()
 

@@ -389,6 +389,26 @@ class IndexingOps:
             raise RuntimeError("flipud: input must be >= 1-D")
         return self.flip(0)
 
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> "Tensor":
+        """Rotate by ``k`` quarter turns in the plane of ``dims``, from the first towards the
+        second (as ``numpy.rot90``). Composed from flip and transpose.
+
+        Raises:
+            RuntimeError: ``dims`` is not two different dimensions."""
+        if len(dims) != 2:
+            raise RuntimeError(f"rot90: expected total rotation dims == 2, but got dims = {len(dims)}")
+        if self.ndim < 2:
+            raise RuntimeError(f"rot90: expected total dims >= 2, but got total dims = {self.ndim}")
+        a, b = (_dim(d, self.ndim, "rot90") for d in dims)
+        if a == b:
+            raise RuntimeError(f"rot90: expected two different dimensions of a tensor with at least 2, got dims {dims}")
+        k %= 4
+        if k == 0:
+            return self.clone()
+        if k == 2:
+            return self.flip(a, b)
+        return self.flip(b).transpose(a, b) if k == 1 else self.transpose(a, b).flip(b)
+
     def roll(self, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> "Tensor":
         """Shift the elements by ``shifts`` along ``dims`` (of the flattened tensor when None),
         wrapping around. Backward: roll the gradient back."""

@@ -235,6 +235,29 @@ class PointwiseOps:
 
         return self._from_op(out, (self, other), "copysign", backward)
 
+    def heaviside(self, values: Any) -> "Tensor":
+        """The step function: 0 where ``x < 0``, 1 where ``x > 0``, ``values`` where ``x == 0``
+        (broadcasting; both of one dtype). Like PyTorch's, it has no derivative: backward through
+        it raises RuntimeError.
+
+        Raises:
+            RuntimeError: the dtypes differ."""
+        from .tensor import _operand, broadcast_error
+
+        v = _operand(values, self, "heaviside")
+        if v.dtype != self.dtype:
+            raise RuntimeError(f"heaviside: input ({self.dtype}) and values ({v.dtype}) must have the same dtype")
+        try:
+            out = np.where(self.data == 0, v.data, (self.data > 0).astype(self.dtype))
+        except ValueError:
+            raise RuntimeError(broadcast_error("heaviside", self.shape, v.shape)) from None
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            raise RuntimeError("heaviside: the derivative is not implemented (as in PyTorch): it is 0 almost "
+                               "everywhere; use a smooth step (sigmoid) to train through it")
+
+        return self._from_op(np.asarray(out, dtype=self.dtype), (self, v), "heaviside", backward)
+
     # ------------------------------------------------------------------ rounding (gradient 0)
     def sign(self) -> "Tensor":
         """-1, 0 or +1 by the sign of each element (0 for NaN, as PyTorch; bool stays bool). Gradient 0."""

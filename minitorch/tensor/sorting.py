@@ -118,6 +118,63 @@ class SortingOps:
             values, index = values.squeeze(axis), index.squeeze(axis)
         return ValuesIndices(values, self._constant(index.astype(np.int64)))
 
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
+        """``median`` of the non-NaN elements (NaN only where all are NaN). Same returns and
+        backward as ``median``: the NaNs are moved past every number before choosing."""
+        from .tensor import ValuesIndices
+
+        if self.data.dtype.kind != "f" or not np.isnan(self.data).any():
+            return self.median(dim, keepdim)
+        flat = dim is None
+        x = self.data.reshape(-1) if flat else self.data
+        axis = 0 if flat else _dim(dim, self.ndim, "nanmedian")
+        if x.ndim == 0:
+            x = x.reshape(1)
+        order = np.argsort(x, axis=axis, kind="stable")  # NaN last
+        count = (~np.isnan(x)).sum(axis=axis, keepdims=True)
+        index = np.take_along_axis(order, np.maximum(count - 1, 0) // 2, axis=axis)
+        picked = _pick(self.reshape(x.shape), index, axis, "nanmedian")  # keeps the reduced dim
+        if flat:
+            return picked.reshape(())
+        if keepdim and self.ndim:
+            return ValuesIndices(picked, self._constant(index.astype(np.int64)))
+        dropped = index.shape[:axis] + index.shape[axis + 1:]
+        return ValuesIndices(picked.reshape(dropped), self._constant(index.reshape(dropped).astype(np.int64)))
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> "Tensor":
+        """Counts of the elements in ``bins`` equal bins between ``min`` and ``max`` (both 0: the
+        data's min and max); elements outside are ignored. Floating point; no gradient."""
+        if self.data.dtype.kind != "f":
+            raise TypeError(f"histc: not implemented for {self.dtype} (floating-point tensors only)")
+        lo, hi = (float(np.min(self.data)), float(np.max(self.data))) if min == max == 0 and self.data.size else (min, max)
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise RuntimeError(f"histc: range of [{lo}, {hi}] is not finite")
+        if lo == hi:
+            lo, hi = lo - 1, hi + 1
+        if lo > hi:
+            raise RuntimeError(f"histc: max must be larger than min, got min={min} max={max}")
+        counts, _ = np.histogram(self.data, bins=bins, range=(lo, hi))
+        return self._constant(counts.astype(self.dtype))
+
+    def bincount(self, weights: "Tensor | None" = None, minlength: int = 0) -> "Tensor":
+        """How often each value 0, 1, 2, ... occurs in a 1-D tensor of non-negative integers (or
+        the sum of ``weights`` at each); at least ``minlength`` bins. No gradient.
+
+        Raises:
+            RuntimeError: not 1-D, or a negative value; TypeError: not an integer tensor."""
+        if self.data.dtype.kind not in "iu":
+            raise TypeError(f"bincount: not implemented for {self.dtype} (integer tensors only)")
+        if self.ndim != 1:
+            raise RuntimeError(f"bincount: only supports 1-d non-negative integral inputs, got shape {self.shape} "
+                               f"and dtype {self.dtype}")
+        if self.data.size and self.data.min() < 0:
+            raise RuntimeError("bincount: only supports 1-d non-negative integral inputs (found a negative value)")
+        w = None if weights is None else weights.data
+        out = np.bincount(self.data.astype(np.int64), weights=w, minlength=minlength)
+        if w is None:
+            return self._constant(out.astype(np.int64))
+        return self._constant(out.astype(w.dtype if w.dtype.kind == "f" else np.float64))
+
     def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
                dim: int | None = None) -> Any:
         """The distinct elements, sorted (a flat tensor; with ``dim``, the distinct slices).
@@ -131,3 +188,43 @@ class SortingOps:
         if return_counts:
             out.append(self._constant(np.asarray(counts, np.int64)))
         return out[0] if len(out) == 1 else tuple(out)
+
+
+def searchsorted(sorted_sequence: "Tensor", input: Any, *, out_int32: bool = False, right: bool = False,
+                 side: str | None = None, sorter: "Tensor | None" = None) -> "Tensor":
+    """Where each value of ``input`` would go in ``sorted_sequence`` (its last dimension, sorted
+    ascending) to keep it sorted: the first such place (``right=True`` / ``side="right"``: the
+    last). A 1-D sequence serves every value; an N-D one is matched row by row. int64 (int32 with
+    ``out_int32``); no gradient."""
+    side = side or ("right" if right else "left")
+    seq = sorted_sequence.data
+    if seq.ndim == 0:
+        raise RuntimeError("searchsorted: boundaries tensor should be 1 dimension or the first N-1 dimensions of "
+                           "boundaries tensor and input value tensor must match, got a 0-d boundaries tensor")
+    if seq.dtype.kind == "b":
+        raise TypeError("searchsorted: not implemented for bool tensors")
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter.data, axis=-1)
+    values = np.asarray(getattr(input, "data", input))
+    if seq.ndim <= 1:
+        out = np.searchsorted(seq, values, side=side)
+    else:
+        if seq.shape[:-1] != values.shape[:-1]:
+            raise RuntimeError(f"searchsorted: boundaries {seq.shape} and input {values.shape} must have the same "
+                               "leading dimensions")
+        rows = seq.reshape(-1, seq.shape[-1]), values.reshape(-1, values.shape[-1])
+        out = np.stack([np.searchsorted(r, v, side=side) for r, v in zip(*rows)]).reshape(values.shape)
+    if values.dtype.kind == "f":  # NaN is past everything, as in PyTorch's binary search
+        out = np.where(np.isnan(values), seq.shape[-1], out)
+    return sorted_sequence._constant(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input: Any, boundaries: "Tensor", *, out_int32: bool = False, right: bool = False) -> "Tensor":
+    """The bucket index of each value given 1-D sorted ``boundaries``: ``boundaries[i-1] < x <=
+    boundaries[i]`` (``right=True``: ``boundaries[i-1] <= x < boundaries[i]``). int64; no gradient.
+
+    Raises:
+        RuntimeError: ``boundaries`` is not 1-D."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"bucketize: boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)

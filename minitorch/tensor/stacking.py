@@ -141,3 +141,42 @@ def diff(input: "Tensor", n: int = 1, dim: int = -1, prepend: "Tensor | None" = 
         lo = x[(slice(None),) * axis + (slice(None, -1),)]
         x = hi != lo if x.dtype == np.bool_ else hi - lo
     return x
+
+
+def block_diag(*tensors: "Tensor") -> "Tensor":
+    """The tensors (0-D, 1-D or 2-D; 1-D is a row) as blocks along the diagonal of a matrix of
+    zeros, in their common dtype. Composed from cat with zero blocks: the backward is cat's."""
+    from .functions import cat
+
+    if not tensors:
+        raise RuntimeError("block_diag: expected at least one tensor")
+    blocks = [t.reshape(1, 1) if t.ndim == 0 else t.reshape(1, -1) if t.ndim == 1 else t for t in tensors]
+    for t in blocks:
+        if t.ndim != 2:
+            raise RuntimeError(f"block_diag: input tensors must have 2 or fewer dimensions, got shape {t.shape}")
+    width = sum(t.shape[1] for t in blocks)
+    rows, left = [], 0
+    for t in blocks:
+        r, c = t.shape
+        zeros_left = t._constant(np.zeros((r, left), t.dtype))
+        zeros_right = t._constant(np.zeros((r, width - left - c), t.dtype))
+        rows.append(cat([zeros_left, t, zeros_right], 1))
+        left += c
+    return cat(rows, 0)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None) -> "Tensor":
+    """The ``(2, N)`` row and column indices of the lower triangle of a ``row x col`` matrix
+    (``j - i <= offset``), row by row. int64."""
+    from .tensor import Tensor
+
+    r, c = np.tril_indices(row, offset, col)
+    return Tensor._constant(np.stack([r, c]).astype(dtype or np.int64))
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None) -> "Tensor":
+    """The ``(2, N)`` indices of the upper triangle (``j - i >= offset``), row by row. int64."""
+    from .tensor import Tensor
+
+    r, c = np.triu_indices(row, offset, col)
+    return Tensor._constant(np.stack([r, c]).astype(dtype or np.int64))

@@ -35,6 +35,8 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "pow_half[zeros]": "d/dx x**0.5 at -0.0: numpy's (-0.0)**-0.5 = +inf, torch -inf",
     "clamp_both[uint8]": "a negative bound does not fit uint8: minitorch refuses (OverflowError), torch wraps",
     "kron[mat,matT]": "torch's kron refuses a transposed (non-contiguous) operand with a view error; minitorch computes it",
+    "histc_range[uint8]": "histc of uint8 with a negative min: torch rejects the range first (RuntimeError), minitorch "
+                          "the dtype first (TypeError, torch's NotImplementedError)",
     "einsum_mm[bool]": "bool einsum: TypeError here; torch raises RuntimeError on its bmm path (NotImplementedError on others)",
 }
 

@@ -373,3 +373,29 @@ def test_ops_without_a_derivative_refuse_backward_as_pytorch():
         out.sum().backward()
     with pytest.raises(RuntimeError, match="floor_divide: the derivative is not implemented"):
         (x // 2).sum().backward()
+
+
+@examples
+@given(data=st.data(), k=st.integers(-5, 5))
+def test_rot90_block_diag_nanmedian_gradients(data, k):
+    x = data.draw(distinct((data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)))))
+    check(lambda t: t.rot90(k) * minitorch.arange(1.0, t.numel() + 1, dtype=minitorch.float64).reshape(t.rot90(k).shape), x)
+    np.testing.assert_array_equal(minitorch.tensor(x).rot90(k).numpy(), np.rot90(x, k))
+    check(lambda a, b: minitorch.block_diag(a, b), x, x[0])
+    with_nan = x.copy()
+    with_nan.flat[0] = np.nan
+    grad_input = minitorch.tensor(with_nan, requires_grad=True)
+    grad_input.nanmedian().backward()
+    assert np.isfinite(grad_input.nanmedian().item()) or with_nan.size == 1
+    assert grad_input.grad.numpy()[~np.isnan(with_nan)].sum() == (1.0 if with_nan.size > 1 else 0.0)
+
+
+def test_searchsorted_bucketize_bincount_histc():
+    seq = minitorch.tensor([1.0, 3.0, 5.0, 7.0])
+    values = minitorch.tensor([3.0, 6.0, math.nan])
+    assert minitorch.searchsorted(seq, values).tolist() == [1, 3, 4]  # NaN goes past everything
+    assert minitorch.bucketize(values, seq, right=True).tolist() == [2, 3, 4]
+    assert minitorch.tensor([0, 2, 2]).bincount(minlength=4).tolist() == [1, 0, 2, 0]
+    assert minitorch.tensor([1.0, 2.0, 1.0]).histc(bins=4, min=0, max=3).tolist() == [0.0, 2.0, 1.0, 0.0]
+    with pytest.raises(RuntimeError, match="heaviside: the derivative is not implemented"):
+        minitorch.heaviside(minitorch.ones(2, requires_grad=True), minitorch.tensor(0.5)).sum().backward()

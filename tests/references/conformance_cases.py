@@ -172,6 +172,11 @@ UNARY.update({
     "cummin_idx": "x.cummin(-1)[1]", "aminmax": "lib.stack(list(x.aminmax()))", "inner": "lib.inner(x, x)",
     "index_fill": "x.index_fill(0, lib.tensor([0]), -1)", "index_add": "x.index_add(0, lib.tensor([0, 0]), x[:2] * 2)",
     "index_copy": "x.index_copy(0, lib.tensor([1, 0]), x[:2] * 3)", "masked_scatter": "x.masked_scatter(x > 0, x * 10)",
+    "nanmedian": "x.nanmedian()", "nanmedian0": "lib.nanmedian(x, 0).values", "histc": "x.histc(4)",
+    "histc_range": "lib.histc(x, bins=3, min=-1, max=3)", "bincount": "x.bincount()", "rot90": "x.rot90() * ramp(x.rot90())",
+    "rot90_neg": "lib.rot90(x, -1, (0, -1))", "heaviside": "lib.heaviside(x, x * 0 + 0.5).detach()",
+    "searchsorted": "lib.searchsorted(x.sort().values, x)", "bucketize": "lib.bucketize(x, lib.tensor([0.0, 1.0]), right=True)",
+    "block_diag": "lib.block_diag(x, x)",
 })
 BINARY.update({
     "atan2": "lib.atan2(x, y)", "fmod": "lib.fmod(x, y)", "remainder": "x.remainder(y)", "mod": "x % y",
@@ -230,6 +235,8 @@ TARGETED = [
     ("xlogy_zero_y", "lib.xlogy(y, x)", ("zeros3", "v3")), ("fill_diagonal", "x.clone().fill_diagonal_(7.0)", ("sq",)),
     ("index_add_2d", "x.index_add(1, y, x * 2, alpha=0.5) * ramp(x)", ("sq", "idx")),
     ("masked_scatter_w", "x.masked_scatter(x > 0, y) * ramp(x)", ("v3", "sq")),
+    ("block_diag_grad", "lib.block_diag(x, y) * ramp(lib.block_diag(x, y))", ("sq", "v3")),
+    ("nanmedian_grad", "x.nanmedian() * 3", ("nan",)), ("rot90_3", "x.rot90(3) * ramp(x.rot90(3))", ("sq",)),
 ]
 
 INPLACE = {
@@ -441,7 +448,20 @@ EXPRESSIONS.update({
     "median_0d_dim": "lib.tensor(2.0).median(0).values", "gather_0d": "lib.tensor(2.0).gather(0, lib.tensor(0))",
     "unique": "lib.tensor([3, 1, 3, 2, 1]).unique()", "unique_inverse": "lib.tensor([3, 1, 3]).unique(return_inverse=True)[1]",
     "unique_counts": "lib.unique(lib.tensor([3, 1, 3]), return_counts=True)[1]", "unique_dim": "lib.tensor([[1, 2], [1, 2], [0, 1]]).unique(dim=0)",
-    "kthvalue_oob": "lib.ones(3).kthvalue(4)", "inverse_singular": "lib.ones(2, 2).inverse()", "inverse_rect": "lib.ones(2, 3).inverse()",
+    "kthvalue_oob": "lib.ones(3).kthvalue(4)", "nanmedian_allnan": "lib.tensor([math.nan, math.nan]).nanmedian()",
+    "nanmedian_dim_idx": "lib.tensor([[1.0, math.nan, 3.0, 2.0], [math.nan, 5.0, math.nan, math.nan]]).nanmedian(1).indices",
+    "bincount_w": "lib.tensor([0, 2, 2]).bincount(lib.tensor([0.5, 1.0, 2.0]), minlength=4)", "bincount_neg": "lib.tensor([-1, 2]).bincount()",
+    "bincount_2d": "lib.ones(2, 2, dtype=lib.long).bincount()", "histc_int": "lib.tensor([1, 2]).histc()",
+    "rot90_dims": "lib.ones(2, 3).rot90(1, (0, 0))", "rot90_k2": "lib.arange(6.0).reshape(2, 3).rot90(2)", "rot90_1d": "lib.ones(3).rot90()",
+    "heaviside_dtype": "lib.heaviside(lib.ones(2), lib.tensor([1], dtype=lib.long))",
+    "heaviside_grad": "lib.heaviside(lib.ones(2, requires_grad=True), lib.tensor(0.5)).sum().backward()",
+    "searchsorted_right": "lib.searchsorted(lib.tensor([1, 3, 3, 5]), lib.tensor([3, 0, 9]), right=True)",
+    "searchsorted_side": "lib.searchsorted(lib.tensor([1, 3, 3, 5]), lib.tensor([3]), side='right')",
+    "searchsorted_2d": "lib.searchsorted(lib.tensor([[1, 3, 5], [2, 4, 6]]), lib.tensor([[3], [3]]))",
+    "searchsorted_int32": "lib.searchsorted(lib.tensor([1.0, 2.0]), lib.tensor([1.5]), out_int32=True)",
+    "bucketize_2d": "lib.bucketize(lib.tensor([1.0]), lib.ones(2, 2))", "block_diag_mixed": "lib.block_diag(lib.tensor([[1, 2]]), lib.tensor(3.5), lib.zeros(2, 0))",
+    "block_diag_3d": "lib.block_diag(lib.ones(2, 2, 2))", "tril_indices": "lib.tril_indices(3, 4, 1)",
+    "triu_indices": "lib.triu_indices(4, 3, -1)", "tril_indices_empty": "lib.tril_indices(0, 3)", "inverse_singular": "lib.ones(2, 2).inverse()", "inverse_rect": "lib.ones(2, 3).inverse()",
     "det_int": "lib.eye(2, dtype=lib.long).det()", "cummax_nan": "lib.tensor([1.0, math.nan, 3.0, 0.0]).cummax(0).indices",
     "cummax_ties": "lib.tensor([2.0, 2.0, 1.0, 2.0]).cummax(0).indices", "cummin_int": "lib.tensor([3, 1, 2, 1]).cummin(0).indices",
     "fill_diagonal_wrap": "lib.zeros(7, 3).fill_diagonal_(5.0, wrap=True)", "fill_diagonal_tall": "lib.zeros(5, 2).fill_diagonal_(1.0)",
