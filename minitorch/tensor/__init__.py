@@ -3,6 +3,14 @@
     tensor.py      the Tensor class: every op's forward and backward, side by side
     autograd.py    the backward pass and ``unbroadcast``, the one place broadcasting is undone
     masking.py     triu, tril, masked_fill (causal masks, lesson 16)
+    pointwise.py   sin cos ... floor round, log1p expm1, fmod remainder atan2 lerp, isnan isclose nan_to_num
+    reductions.py  prod var std logsumexp norm nansum cumsum cumprod median
+    sorting.py     sort argsort topk kthvalue unique
+    linalg.py      bmm mv dot outer addmm baddbmm trace diag diagonal kron cross tensordot einsum cdist
+    indexing.py    gather scatter index_select split chunk unbind narrow flip roll repeat tile unfold
+    stacking.py    hstack vstack broadcast_tensors meshgrid cartesian_prod diff
+    methods.py     new_zeros & co, stride type where addcmul addcdiv, in-place forms (masked_fill_, ...)
+    function_forms.py  minitorch.sin(x), minitorch.std(x, dim), ...: the methods above as functions
     special.py     erf (numpy has none; GELU needs it)
     functions.py   ops on several tensors (cat, stack, where, maximum, ...) and minitorch.exp & co.
     factories.py   tensor, zeros, ones, rand, randn, arange, eye, ... and the *_like versions
@@ -43,6 +51,16 @@ __all__ = [
     "is_tensor", "logical_not", "bitwise_not",
     "triu", "tril", "masked_fill", "erf",
 ]
+from . import function_forms as _function_forms  # noqa: E402  sin, std, gather, ... (torch.<op>(input, ...))
+from .function_forms import *  # noqa: E402,F401,F403
+from .stacking import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes, broadcast_tensors,  # noqa: E402
+                       cartesian_prod, column_stack, diff, dstack, hstack, meshgrid, row_stack, vstack)
+from .linalg import cdist, einsum, tensordot  # noqa: E402
+from .sorting import bucketize, searchsorted  # noqa: E402
+from .stacking import block_diag, tril_indices, triu_indices  # noqa: E402
+__all__ += [*_function_forms.__all__, "atleast_1d", "atleast_2d", "atleast_3d", "dstack", "cartesian_prod",
+            "broadcast_shapes", "broadcast_tensors", "cdist", "column_stack", "diff", "hstack", "meshgrid", "row_stack",
+            "vstack", "einsum", "tensordot", "bucketize", "searchsorted", "block_diag", "tril_indices", "triu_indices"]
 globals().update(_ALIASES)
 from .factories import device  # noqa: E402
 from math import e, inf, nan, pi  # noqa: E402  minitorch.nan, .inf, .pi, .e as torch's

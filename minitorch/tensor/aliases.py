@@ -131,10 +131,14 @@ class AliasOps:
         return self._constant(np.logical_not(self.data))
 
     def logical_and(self, other: "Tensor") -> "Tensor":
-        return self._constant(np.logical_and(self.data, getattr(other, "data", other)))
+        from .tensor import _compare
+
+        return _compare("logical_and", np.logical_and, self, other)
 
     def logical_or(self, other: "Tensor") -> "Tensor":
-        return self._constant(np.logical_or(self.data, getattr(other, "data", other)))
+        from .tensor import _compare
+
+        return _compare("logical_or", np.logical_or, self, other)
 
 
 def _bitwise(op: str, fn: Any, a: "Tensor", other: Any) -> "Tensor":

@@ -55,6 +55,12 @@ from .helpers import (_check_matmul, _dim, _dims, _reduction_label, _restore_dim
                       broadcast_error)
 from .aliases import AliasOps
 from .inplace import InplaceOps
+from .pointwise import PointwiseOps  # mixins: elementwise math, reductions, sorting, products, indexing, methods
+from .reductions import ReductionOps
+from .sorting import SortingOps
+from .linalg import LinalgOps
+from .indexing import IndexingOps
+from .methods import MethodOps
 from .views import ViewOps, _has_integer_array, _index_label, _numpy_index  # noqa: F401
 
 Number = Union[bool, int, float]
@@ -67,7 +73,7 @@ _SUPPORTED_KINDS = "biuf"  # bool, signed and unsigned integers, floating point
 _PYTHON_NUMBERS = frozenset((float, int))  # exactly these types: not bool (a subclass of int), not numpy scalars
 
 
-class Tensor(ViewOps, InplaceOps, AliasOps):
+class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingOps, LinalgOps, IndexingOps, MethodOps):
     """An n-dimensional array (``data``, a numpy ndarray) with automatic differentiation.
 
     Attributes:

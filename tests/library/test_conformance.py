@@ -34,6 +34,10 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "pow_half[inf]": "d/dx x**0.5 at -inf: numpy's (-inf)**-0.5 = 0, torch gives NaN",
     "pow_half[zeros]": "d/dx x**0.5 at -0.0: numpy's (-0.0)**-0.5 = +inf, torch -inf",
     "clamp_both[uint8]": "a negative bound does not fit uint8: minitorch refuses (OverflowError), torch wraps",
+    "kron[mat,matT]": "torch's kron refuses a transposed (non-contiguous) operand with a view error; minitorch computes it",
+    "histc_range[uint8]": "histc of uint8 with a negative min: torch rejects the range first (RuntimeError), minitorch "
+                          "the dtype first (TypeError, torch's NotImplementedError)",
+    "einsum_mm[bool]": "bool einsum: TypeError here; torch raises RuntimeError on its bmm path (NotImplementedError on others)",
 }
 
 
@@ -42,6 +46,8 @@ def compare(expected: dict, got: dict) -> str | None:
     if "error" in expected or "error" in got:
         if expected.get("error") == "NotImplementedError" and got.get("error") == "TypeError":
             return None  # torch: no kernel for this dtype; minitorch has no NotImplementedError (a TypeError)
+        if expected.get("error") == "_LinAlgError" and got.get("error") == "RuntimeError":
+            return None  # torch.linalg.LinAlgError is a RuntimeError (a singular matrix)
         if expected.get("error") != got.get("error"):
             return f"torch: {expected.get('error', 'no error')}, minitorch: {got.get('error', 'no error')} " \
                    f"{got.get('message', '')}"

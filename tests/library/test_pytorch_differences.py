@@ -206,3 +206,19 @@ def test_no_grad_decorates_with_or_without_parentheses():
 
     assert not bare(w).requires_grad and not called(w).requires_grad and bare.__name__ == "bare"
     assert minitorch.is_grad_enabled()
+
+
+def test_diagonal_and_unfold_return_copies_not_views():
+    x = minitorch.zeros(3, 3)
+    x.diagonal()[0] = 5.0  # PyTorch: writes into x (a view); here a copy
+    x.unfold(0, 2, 1)[0, 0, 0] = 5.0
+    assert x.sum().item() == 0.0
+    assert x.new_empty(2).tolist() == [0.0, 0.0]  # new_empty, as empty, returns zeros
+
+
+def test_vector_products_need_one_dtype_but_matmul_promotes():
+    ints, floats = minitorch.tensor([1, 2]), minitorch.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="dot: expected all operands to have the same dtype"):
+        minitorch.dot(ints, floats)  # as PyTorch
+    assert (ints @ floats).dtype == minitorch.float32  # the documented difference of matmul
+    assert minitorch.outer(ints, floats).dtype == minitorch.float32  # as PyTorch (a product, like *)

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-RANDOM = re.compile(r"\b(randn?|randint|randperm|rand_like|randn_like|normal_|uniform_|dropout|Dropout|manual_seed"
+RANDOM = re.compile(r"\b(new_empty|randn?|randint|randperm|rand_like|randn_like|normal_|uniform_|dropout|Dropout|manual_seed"
                     r"|empty|bernoulli|multinomial|xavier|kaiming|orthogonal|trunc_normal|init\.)")
 IMPORTS = [(re.compile(r"^\s*import torch\.nn\.functional as F\s*$"), "F = torch.nn.functional"),
            (re.compile(r"^\s*import torch\.nn as nn\s*$"), "nn = torch.nn"),
@@ -104,8 +104,9 @@ def same(a: Any, b: Any, random: bool) -> bool:
         return tuple(a) == tuple(b)
     if isinstance(a, float) and isinstance(b, float):
         return random or math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-6) or (math.isnan(a) and math.isnan(b))
-    if type(a).__module__.startswith("torch") or a is None:
-        return True  # modules, generators, handles...: that it ran is what counts
+    if type(a).__module__.startswith("torch") or a is None or type(a).__module__.split(".")[0] not in ("builtins",
+                                                                                                     "numpy"):
+        return True  # modules, generators, handles, matplotlib artists...: that it ran is what counts
     return random or a == b
 
 
@@ -124,9 +125,9 @@ def check(label: str, obj: Any, torch: Any, minitorch: Any) -> tuple[str, str] |
 
     got = run(sources, {"torch": minitorch, "nn": mnn, "F": mF, "np": np, **shown})
     for i, (e, g) in enumerate(zip(expected, got)):
-        if isinstance(e, tuple) and len(e) == 3 and e[0] == "error":
+        if isinstance(e, tuple) and len(e) == 3 and isinstance(e[0], str) and e[0] == "error":
             return "pass", ""  # torch's own example stops here; what came before matched
-        if isinstance(g, tuple) and len(g) == 3 and g[0] == "error":
+        if isinstance(g, tuple) and len(g) == 3 and isinstance(g[0], str) and g[0] == "error":
             return "fail", f"example {i + 1} `{sources[i].strip()[:80]}` raised {g[1]}: {g[2]}"
         try:
             ok = same(e, g, random)
