@@ -166,10 +166,12 @@ def same_outputs(rtol: float) -> Callable[[dict[str, Any]], None]:
             if len(got) != len(want):
                 raise AssertionError(f"{name} returns {len(got)} arrays, {subject} {len(want)}")
             for i, (a, b) in enumerate(zip(got, want)):
+                if a.shape != b.shape:
+                    raise AssertionError(f"{name}'s output {i} has shape {a.shape}, {subject}'s {b.shape}")
                 worst = float(np.abs(a - b).max() / (np.abs(b).max() + 1e-30)) if b.size else 0.0
-                if a.shape != b.shape or worst > rtol:
-                    raise AssertionError(f"{name} disagrees with {subject} in output {i} "
-                                         f"(shapes {a.shape} vs {b.shape}, relative difference {worst:.1e})")
+                if worst > rtol:
+                    raise AssertionError(f"{name} disagrees with {subject} in output {i} of {len(want)} "
+                                         f"(relative difference {worst:.1e}, allowed {rtol:.0e})")
 
     return check
 
