@@ -25,18 +25,20 @@ and the prototypes in ``benchmarks/prototypes/``; numbers in ``benchmarks/ENGINE
   a ``_prev`` tuple and a ``_local_grads`` tuple. A node is then *one* object the garbage collector
   tracks instead of two or three, and a full collection (CPython runs one each time the long-lived
   objects grow by 25 %, and it walks every live node) has a third of the objects to walk.
-  Measured: a 70 000-node MLP step 0.85× → 0.5× micrograd's time with the collector off, and about
-  half of the previous time with it on. ``_prev`` and ``_local_grads`` are still there, as
-  read-only properties that build the tuples on demand (for ``draw_graph`` and your ``trace``).
+  Measured on a 69 000-node MLP step (paired with micrograd, two runs each, busy machine): 0.90× and
+  1.05× micrograd's time before, 0.45× and 0.45× after, with the collector off; 0.29×/0.32× before,
+  0.14×/0.18× after, with it on; and 136 bytes per node instead of 196 (tracemalloc).
+  ``_prev`` and ``_local_grads`` are still there, as read-only properties that build the tuples
+  on demand (for ``draw_graph`` and your ``trace``).
 * **One helper builds every node** (``_node``: ``object.__new__`` and slot stores), skipping
   ``__init__``'s argument checks, which only the user-facing constructor needs.
 
 What remains: a big graph is still one live Python object per node, and the collector's full
-collections walk them all, so a step's time grows a little faster than its node count (log-log
-slope about 1.15 with the collector on, 1.0 with it off). Only a graph that holds no Python objects
-per node escapes this (the "tape" prototype); it gives up what this class is for — a graph you can
-walk, draw and inspect node by node. For big scalar graphs, pause the collector yourself:
-``with no_gc(): ...`` (below).
+collections walk them all, so a step's time grows faster than its node count (log-log slope 1.2
+from 1 700 to 1 000 000 nodes with the collector on, 1.0 with it off). Only a graph that keeps no
+Python object per node escapes this (the "tape" prototype), and it gives up what this class is for:
+a graph of the operands themselves that you can walk, draw and inspect node by node (why, in
+``benchmarks/ENGINE_PLAN.md`` §1). For big scalar graphs, pause the collector: ``with no_gc(): ...``.
 """
 
 from __future__ import annotations
