@@ -24,7 +24,8 @@ columns, 14 MB in problem 1, must be gone; minitorch still holds the leaves' ``.
 does: 1.6 MB for the input's). tracemalloc sees numpy's buffers, not PyTorch's (its allocator is not
 traced), so PyTorch has no memory column.
 
-    python -m benchmarks conv
+    python -m benchmarks conv        # the two cases as rows of the one table (harness.py's rules)
+    python -m benchmarks.bench_conv  # this module alone: times and the memory columns
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ import numpy as np
 import minitorch
 import minitorch.nn.functional as F
 from minitorch import nn, optim
+
+from .harness import Case, Config, same_outputs
 
 N, C_IN, C_OUT, SIZE, K = 32, 16, 32, 28, 3
 ROUNDS, REPEATS = 7, 3
@@ -120,13 +123,13 @@ def np_pool_backward(g: np.ndarray, arg: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------- problem 1
-def conv_problem(seed: int = 0) -> dict[str, np.ndarray]:
+def conv_problem(seed: int = 0, n: int = N, c_in: int = C_IN, c_out: int = C_OUT, size: int = SIZE) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    bound = 1 / np.sqrt(C_IN * K * K)
-    return {"x": rng.standard_normal((N, C_IN, SIZE, SIZE), dtype=np.float32),
-            "w": rng.uniform(-bound, bound, (C_OUT, C_IN, K, K)).astype(np.float32),
-            "b": rng.uniform(-bound, bound, C_OUT).astype(np.float32),
-            "g": rng.standard_normal((N, C_OUT, SIZE, SIZE), dtype=np.float32)}
+    bound = 1 / np.sqrt(c_in * K * K)
+    return {"x": rng.standard_normal((n, c_in, size, size), dtype=np.float32),
+            "w": rng.uniform(-bound, bound, (c_out, c_in, K, K)).astype(np.float32),
+            "b": rng.uniform(-bound, bound, c_out).astype(np.float32),
+            "g": rng.standard_normal((n, c_out, size, size), dtype=np.float32)}
 
 
 def conv_numpy(p: dict[str, np.ndarray]) -> Callable[[], tuple]:
@@ -167,13 +170,13 @@ def conv_torch(p: dict[str, np.ndarray]) -> Callable[[], tuple]:
 LR = 0.05
 
 
-def cnn_problem(seed: int = 0) -> dict[str, Any]:
+def cnn_problem(seed: int = 0, n: int = N) -> dict[str, Any]:
     minitorch.manual_seed(seed)
     model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(32 * 7 * 7, 10))
     rng = np.random.default_rng(seed)
-    return {"x": rng.standard_normal((N, 1, SIZE, SIZE), dtype=np.float32), "y": rng.integers(0, 10, N),
+    return {"x": rng.standard_normal((n, 1, SIZE, SIZE), dtype=np.float32), "y": rng.integers(0, 10, n),
             "weights": [p.numpy().copy() for p in model.parameters()]}
 
 
@@ -335,6 +338,35 @@ def measure() -> dict[str, dict[str, Any]]:
         ratios = report("small-CNN training step (batch 32, 28x28, conv16-pool-conv32-pool-linear, SGD)", times, mems)
         results["cnn_training_step"] = {"times": times, "memory_mb": mems, "ratios": ratios}
     return results
+
+
+def cases(cfg: Config) -> list[Case]:
+    """The two problems as rows of ``python -m benchmarks`` (paired, rotated rounds; see harness.py)."""
+    torch_note = [] if _torch() is not None else ['torch not installed (pip install -e ".[torch]")']
+    n = cfg.pick(N, smoke=2)
+    c_in, c_out, size = cfg.pick(C_IN, smoke=3), cfg.pick(C_OUT, smoke=4), cfg.pick(SIZE, smoke=6)
+    rounds = cfg.pick(11, quick=5)
+
+    def conv() -> dict[str, Callable[[], Any]]:
+        p = conv_problem(n=n, c_in=c_in, c_out=c_out, size=size)
+        impls = {"minitorch": conv_minitorch(p), "numpy by hand": conv_numpy(p)}
+        if _torch() is not None:
+            impls["torch"] = conv_torch(p)
+        return impls
+
+    def cnn() -> dict[str, Callable[[], Any]]:
+        q = cnn_problem(n=n)
+        impls = {"minitorch": cnn_minitorch(q), "numpy by hand": cnn_numpy(q)}
+        if _torch() is not None:
+            impls["torch"] = cnn_torch(q)
+        return impls
+
+    return [
+        Case(f"conv2d {c_in}->{c_out} 3x3 on {n}x{size}x{size}, forward + backward",
+             conv, calls=cfg.pick(3, smoke=1), rounds=rounds, check=same_outputs(2e-3), missing=torch_note),
+        Case(f"small CNN training step (batch {n}, 28x28, SGD)", cnn, calls=cfg.pick(2, smoke=1), rounds=rounds,
+             warmup=2, check=same_outputs(1e-3), missing=torch_note),
+    ]
 
 
 def main() -> None:

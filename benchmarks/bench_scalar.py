@@ -12,7 +12,9 @@ Each workload is written once and run with either engine's ``Value`` class:
 * **growth** -- the MLP step on 1 000 to 1 000 000 graph nodes (more data points), minitorch
   alone: the log-log slope of its time against the node count. 1 is linear; above 1, something
   costs more per node as the graph grows -- the cyclic garbage collector, which walks every live
-  object each time it runs a full collection. Measured with the collector on and off.
+  object each time it runs a full collection. Measured with the collector on and off ("off" is
+  what a loop inside ``minitorch.scalar.no_gc()`` gets; why the engine keeps its object graph
+  rather than a tape the collector never sees: ``ENGINE_PLAN.md`` §1).
 
 The MLP step runs with the garbage collector on and off. micrograd records a closure per op that
 refers to its output (a reference cycle), so its graphs are freed only by the collector; minitorch's

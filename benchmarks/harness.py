@@ -52,7 +52,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-__all__ = ["Config", "Case", "Slope", "Result", "run", "format_table", "limit_threads", "compare_runs"]
+__all__ = ["Config", "Case", "Slope", "Result", "run", "format_table", "limit_threads", "compare_runs", "same_outputs"]
 
 Impls = dict[str, Callable[[], Any]]
 
@@ -143,6 +143,37 @@ class Result:
                 "median": self.median, "min": min(self.values), "max": max(self.values),
                 "subject_seconds": statistics.median(self.subject_seconds),
                 "subject_seconds_per_round": self.subject_seconds}
+
+
+def same_outputs(rtol: float) -> Callable[[dict[str, Any]], None]:
+    """A check for cases whose steps return arrays (or dicts / tuples of them, or floats): every
+    implementation's warm-up outputs equal the subject's, each array within ``rtol`` of its largest
+    magnitude (a gradient's small entries carry the rounding of its large ones)."""
+    import numpy as np
+
+    def leaves(x: Any) -> list[Any]:
+        if isinstance(x, dict):
+            return [leaf for key in sorted(x) for leaf in leaves(x[key])]
+        if isinstance(x, (list, tuple)):
+            return [leaf for item in x for leaf in leaves(item)]
+        return [np.asarray(x, dtype=np.float64)]
+
+    def check(outputs: dict[str, Any]) -> None:
+        (subject, reference), *others = outputs.items()
+        want = leaves(reference)
+        for name, got in others:
+            got = leaves(got)
+            if len(got) != len(want):
+                raise AssertionError(f"{name} returns {len(got)} arrays, {subject} {len(want)}")
+            for i, (a, b) in enumerate(zip(got, want)):
+                if a.shape != b.shape:
+                    raise AssertionError(f"{name}'s output {i} has shape {a.shape}, {subject}'s {b.shape}")
+                worst = float(np.abs(a - b).max() / (np.abs(b).max() + 1e-30)) if b.size else 0.0
+                if worst > rtol:
+                    raise AssertionError(f"{name} disagrees with {subject} in output {i} of {len(want)} "
+                                         f"(relative difference {worst:.1e}, allowed {rtol:.0e})")
+
+    return check
 
 
 # ---------------------------------------------------------------------- threads

@@ -45,7 +45,8 @@ def test_smoke_run_prints_a_well_formed_table() -> None:
     cases = {(row["case"], row["baseline"]) for row in rows}
     names = " | ".join(case for case, _ in cases)
     for expected in ("Adam (nn + optim)", "engine (F.linear, SGD)", "deep-narrow", "elementwise ops",
-                     "BatchNorm1d + Dropout", "growth, GC on", "growth, GC off"):
+                     "BatchNorm1d + Dropout", "growth, GC on", "growth, GC off", "conv2d", "small CNN training step",
+                     "LSTM layer", "GRU layer", "transformer block"):
         assert expected in names, f"no row for {expected!r} in {names}"
     tensor_cases = {case for case, _ in cases if not case.startswith("scalar")}
     assert tensor_cases and all((case, "numpy by hand") in cases for case in tensor_cases)
@@ -98,3 +99,18 @@ def test_compare_runs_wants_each_median_inside_the_other_runs_spread() -> None:
     far = [{"case": "c", "baseline": "b", "median": 1.5, "min": 1.45, "max": 1.6}]
     assert compare_runs(a, close)[1] is True
     assert compare_runs(a, far)[1] is False
+
+
+def test_same_outputs_compares_nested_arrays_relative_to_their_largest_entry() -> None:
+    import numpy as np
+
+    from benchmarks.harness import same_outputs
+
+    check = same_outputs(1e-4)
+    a = {"out": np.array([100.0, 1.0]), "grads": (np.ones(3), 2.5)}
+    check({"minitorch": [a], "numpy by hand": [{"out": np.array([100.0, 1.005]), "grads": (np.ones(3), 2.5)}]})
+    for bad, what in [({"out": np.array([100.0, 1.1]), "grads": (np.ones(3), 2.5)}, "output 2 of 3"),
+                      ({"out": np.array([100.0, 1.0]), "grads": (np.ones(4), 2.5)}, r"shape \(4,\), minitorch's \(3,\)"),
+                      ({"out": np.array([100.0, 1.0]), "grads": (np.ones(3),)}, "returns 2 arrays")]:
+        with pytest.raises(AssertionError, match=what):
+            check({"minitorch": [a], "numpy by hand": [bad]})
