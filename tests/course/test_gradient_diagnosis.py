@@ -216,3 +216,65 @@ def test_a_root_that_is_not_a_number_is_refused():
     t = minitorch.tensor(np.ones(3), requires_grad=True)
     with pytest.raises(ValueError, match="single number"):
         node_gradients(t * 2.0)
+
+
+def test_lesson04_composed_division_with_a_wrong_power_marks_the_divisor():
+    Value = make_value()
+
+    def power(self, n):  # the planted mistake: n x^n instead of n x^(n-1)
+        out = Value(self.data**n, (self,), f"**{n}")
+
+        def _backward():
+            self.grad += n * self.data**n * out.grad
+
+        out._backward = _backward
+        return out
+
+    Value.__pow__ = power
+    x, y = Value(6.0, label="x"), Value(4.0, label="y")
+    q = x * y**-1
+    q.label = "q"
+    q.backward()
+    # q = x / y: dq/dx = 1/y = 0.25 is right (only the * step hands it on); dq/dy = -x/y^2 = -0.375, but the
+    # ** step hands y (-1 * 4^-1) * x = -1.5; y**-1 = 0.25 itself gets x = 6 from *, which is right.
+    error = mismatch(q)
+    assert notes(error) == {"y": "got -1.5, expected -0.375"}
+    assert "look at the backward step of **-1" in str(error)
+
+
+def make_tensor(forget_b=False):
+    """Lesson 06's Tensor with @ only; with forget_b, the backward step of @ never updates its right factor."""
+
+    class Tensor:
+        def __init__(self, data, _prev=(), _op="", label=""):
+            self.data = np.array(data, dtype=np.float64)
+            self.grad = np.zeros_like(self.data)
+            self._prev, self._op, self.label = tuple(_prev), _op, label
+            self._backward = lambda: None
+
+        @property
+        def shape(self):
+            return self.data.shape
+
+        def __matmul__(self, other):
+            out = Tensor(self.data @ other.data, (self, other), "@")
+
+            def _backward():
+                self.grad += out.grad @ other.data.T
+                if not forget_b:
+                    other.grad += self.data.T @ out.grad
+
+            out._backward = _backward
+            return out
+
+    return Tensor
+
+
+def test_lesson06_a_matmul_that_forgets_its_right_factor_marks_both_weights():
+    exercise, tests = find_exercise("06.5")
+    assert run_exercise(exercise, tests, {"Tensor": make_tensor()}).status == "passed"
+    result = run_exercise(exercise, tests, {"Tensor": make_tensor(forget_b=True)})
+    error = next(o.diagnosis for o in result.outcomes if o.diagnosis is not None)
+    assert [n.name for n in error.wrong] == ["W2", "W1"] or [n.name for n in error.wrong] == ["W1", "W2"]
+    assert all(n.describe().startswith("at (0, 0) got 0, expected") for n in error.wrong)
+    assert highlighted_labels(error.draw()) == ["W1", "W2"]
