@@ -225,26 +225,6 @@ def _short(x: Any) -> str:
     return f"{x.item():.4g}" if x.size == 1 else np.array2string(x, precision=3, threshold=6)
 
 
-def _graph_order(root: Any) -> list[Any]:
-    """Every node root depends on, each after its parents (iterative, so deep graphs do not recurse)."""
-    from .viz.graph import parents_of
-
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:  # entered already, by another path
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for parent in parents_of(node):
-            if id(parent) not in seen:
-                stack.append((parent, False))
-    return order
-
-
 def _node_names(order: list[Any]) -> dict[int, str]:
     """How a message names each node: its label, else a short expression such as "2 * -3", else its op."""
     from .viz.graph import op_of, parents_of
@@ -286,12 +266,12 @@ def node_gradients(root: Any, *, eps: float = 1e-6, rtol: float = 1e-4, atol: fl
     Raises:
         ValueError: ``root`` is not a single number, or the graph has more than ``max_nodes`` nodes.
     """
-    from .viz.graph import op_of, parents_of
+    from .viz.graph import graph_order, op_of, parents_of
 
     if np.asarray(getattr(root, "data", None), dtype=np.float64).size != 1:
         raise ValueError("node_gradients: the root must hold a single number (a loss), "
                          f"got data of shape {np.shape(getattr(root, 'data', None))}")
-    order = _graph_order(root)
+    order = graph_order(root)
     if len(order) > max_nodes:
         raise ValueError(f"node_gradients: the graph has {len(order)} nodes, more than max_nodes={max_nodes}")
     position = {id(n): i for i, n in enumerate(order)}

@@ -103,6 +103,27 @@ def op_of(node: Any) -> str:
     return ""
 
 
+def graph_order(root: Any) -> list[Any]:
+    """Every node ``root`` depends on, each once and after all of its parents (root last).
+
+    Iterative (an explicit stack), so a chain of 100 000 operations does not hit Python's recursion limit.
+    """
+    order, entered, stack = [], set(), [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        if id(node) in entered:  # entered already, along another path
+            continue
+        entered.add(id(node))
+        stack.append((node, True))
+        for parent in parents_of(node):
+            if id(parent) not in entered:
+                stack.append((parent, False))
+    return order
+
+
 def _escape(text: str) -> str:
     """Escape the characters that have a meaning inside a DOT record label."""
     for ch in "\\{}|<>\"":
@@ -210,8 +231,9 @@ def draw_graph(
             node a backward pass is at, or the nodes whose gradient is wrong.
         notes: an extra line of text under some nodes: a function ``node -> str or None``, or a list
             of ``(node, text)`` pairs.
-        grads: the gradient to show instead of ``node.grad`` (same two forms; a node not listed shows
-            its own ``.grad``), e.g. the gradients part-way through a backward pass.
+        grads: the gradient to show instead of ``node.grad``, e.g. part-way through a backward pass: a
+            function ``node -> gradient`` (None: no gradient yet), or ``(node, gradient)`` pairs (a node
+            not listed shows its own ``.grad``).
 
     Returns:
         a ``graphviz.Digraph``; in Jupyter it renders itself as SVG (and PNG). Call ``.source`` for DOT.
@@ -246,7 +268,7 @@ def draw_graph(
             queue.append(parent)
 
     grad_of, note_of = _by_node(grads, "grads"), _by_node(notes, "notes")
-    highlighted = {id(node) for node in highlight}
+    highlighted = {id(node) for node in ([highlight] if hasattr(highlight, "data") else highlight)}
     fields = {}
     for node in drawn:
         fields[id(node)] = _node_fields(node, show_data, show_grad, show_values, precision, grad_of(node))
