@@ -278,3 +278,12 @@ def test_lesson06_a_matmul_that_forgets_its_right_factor_marks_both_weights():
     assert [n.name for n in error.wrong] == ["W2", "W1"] or [n.name for n in error.wrong] == ["W1", "W2"]
     assert all(n.describe().startswith("at (0, 0) got 0, expected") for n in error.wrong)
     assert highlighted_labels(error.draw()) == ["W1", "W2"]
+
+
+def test_lesson03_assignment_is_pictured_on_the_smallest_graph_that_shows_it():
+    exercise, tests = find_exercise("03.3")
+    result = run_exercise(exercise, tests, {"Value": make_value("assign"), "topological_order": lambda r: []})
+    first = next(o for o in result.outcomes if not o.passed)
+    assert first.name == "reused nodes accumulate their gradients"
+    assert "b = a + a at a = 3" in first.message and "a, got 1, expected 2" in first.message
+    assert highlighted_labels(first.diagnosis.draw()) == ["a"]

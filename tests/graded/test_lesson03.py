@@ -270,6 +270,23 @@ def test_the_lesson_expression_gets_the_chain_rule_gradients(nb):
         assert_close(v.grad, want, msg=f"L = (a*b + c)*f at a=2, b=-3, c=10, f=-2: dL/d{name}")
 
 
+@graded("03.3", hint="A value used by several operations must receive the sum of all their contributions; "
+                     "that works when every _backward step adds (+=) and backward() runs each step once.")
+def test_reused_nodes_accumulate_their_gradients(nb):
+    V = nb.Value
+    a = V(3.0, label="a")
+    b = a + a; b.label = "b"
+    _backward_of(nb, b, "b = a + a")
+    assert_node_gradients(b, "b = a + a at a = 3")
+    assert_close(a.grad, 2.0, msg="b = a + a: db/da")
+    x = V(3.0, label="x")
+    xx = x * x; xx.label = "x*x"
+    y = xx + x; y.label = "y"
+    _backward_of(nb, y, "y = x*x + x")
+    assert_node_gradients(y, "y = x*x + x at x = 3")
+    assert_close(x.grad, 7.0, msg="y = x*x + x at x = 3: dy/dx = 2x + 1")
+
+
 def _random_program(rng, n_inputs, n_ops):
     steps = []
     for k in range(n_ops):
@@ -308,23 +325,6 @@ def test_gradients_match_finite_differences_on_random_expressions(nb):
         assert_close(got, want, rtol=1e-4, atol=1e-5,
                      msg=f"gradient of the expression {steps} (ops as (op, left, right or None, constant)) "
                          f"at {[round(v, 3) for v in point]} vs finite differences")
-
-
-@graded("03.3", hint="A value used by several operations must receive the sum of all their contributions; "
-                     "that works when every _backward step adds (+=) and backward() runs each step once.")
-def test_reused_nodes_accumulate_their_gradients(nb):
-    V = nb.Value
-    a = V(3.0, label="a")
-    b = a + a; b.label = "b"
-    _backward_of(nb, b, "b = a + a")
-    assert_node_gradients(b, "b = a + a at a = 3")
-    assert_close(a.grad, 2.0, msg="b = a + a: db/da")
-    x = V(3.0, label="x")
-    xx = x * x; xx.label = "x*x"
-    y = xx + x; y.label = "y"
-    _backward_of(nb, y, "y = x*x + x")
-    assert_node_gradients(y, "y = x*x + x at x = 3")
-    assert_close(x.grad, 7.0, msg="y = x*x + x at x = 3: dy/dx = 2x + 1")
 
 
 @graded("03.3")
