@@ -202,8 +202,10 @@ class NodeGradient:
     ``wrong`` is True when ``got`` differs from ``expected`` beyond the tolerance.
     """
 
-    def __init__(self, node: Any, name: str, got: np.ndarray | None, expected: np.ndarray | None, wrong: bool):
+    def __init__(self, node: Any, name: str, got: np.ndarray | None, expected: np.ndarray | None, wrong: bool,
+                 rtol: float = 1e-4, atol: float = 1e-5):
         self.node, self.name, self.got, self.expected, self.wrong = node, name, got, expected, wrong
+        self.rtol, self.atol = rtol, atol
 
     def describe(self) -> str:
         """"got 3, expected -2" (for an array: at the first entry that differs)."""
@@ -213,7 +215,7 @@ class NodeGradient:
             return f"got shape {self.got.shape}, expected {self.expected.shape}"
         if self.got.ndim == 0:
             return f"got {_short(self.got)}, expected {_short(self.expected)}"
-        where = tuple(int(i) for i in np.argwhere(~np.isclose(self.got, self.expected, rtol=1e-4, atol=1e-5))[0])
+        where = tuple(int(i) for i in np.argwhere(~np.isclose(self.got, self.expected, rtol=self.rtol, atol=self.atol))[0])
         return f"at {where} got {_short(self.got[where])}, expected {_short(self.expected[where])}"
 
     def __repr__(self) -> str:
@@ -327,7 +329,7 @@ def node_gradients(root: Any, *, eps: float = 1e-6, rtol: float = 1e-4, atol: fl
             wrong = True
         else:
             wrong = not np.allclose(got, expected, rtol=rtol, atol=atol)
-        result.append(NodeGradient(node, names[id(node)], got, expected, wrong))
+        result.append(NodeGradient(node, names[id(node)], got, expected, wrong, rtol, atol))
     return result
 
 

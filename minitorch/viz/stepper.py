@@ -100,7 +100,13 @@ def _mutating_frames(root: Any, order: list[Any], steps: list[Any]) -> list[Fram
                 for parent, local in zip(node._prev, node._local_grads):
                     parent.grad += local * node.grad
             elif backward is not None:
-                backward()
+                try:
+                    backward()
+                except Exception as e:  # e.g. an unfinished exercise: show how far the pass got, and where it stopped
+                    frames.append(Frame(node, f"step {k} of {len(steps)}: the backward step of {_name(node)} "
+                                              f"({op_of(node)}) raised {type(e).__name__}: {str(e)[:60]}",
+                                        [copy.deepcopy(n.grad) for n in order]))
+                    break
             frames.append(Frame(node, _caption(k, len(steps), node), [copy.deepcopy(n.grad) for n in order]))
     finally:
         for node, grad in zip(order, saved):

@@ -195,3 +195,16 @@ def test_draw_graph_without_the_new_options_draws_as_before():
     shown = draw_graph(L, highlight=nodes["a"], notes=[(nodes["b"], "note")], grads=[(nodes["c"], 9.0)])
     assert 'label="a|data 2.0000|grad 6.0000" color="#dc2626"' in shown.source
     assert 'b|data -3.0000|grad -4.0000|note' in shown.source and "c|data 10.0000|grad 9.0000" in shown.source
+
+
+def test_a_backward_step_that_raises_ends_the_frames_there():
+    L, nodes = lesson_graph(ClosureValue)
+
+    def unfinished():
+        raise NotImplementedError()
+
+    nodes["d"]._backward = unfinished  # the + step of an unfinished exercise
+    stepper = step_through_backward(L)
+    assert len(stepper) == 3 and stepper.frames[-1].current is nodes["d"]
+    assert stepper.frames[-1].caption == "step 2 of 3: the backward step of d (+) raised NotImplementedError: "
+    assert all(node.grad == 0.0 for node in nodes.values())  # put back as it was
