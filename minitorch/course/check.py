@@ -55,7 +55,29 @@ def check(exercise_id: str, variables: dict | None = None) -> None:
                 _hints_shown[exercise.id] = max(_hints_shown.get(exercise.id, 0), 1)
             if len(exercise.hints) > 1:
                 print(f"   Still stuck? hint({exercise.id!r}) shows the next hint.")
+        # A test that compared a graph's gradients node by node can draw it, wrong nodes in red.
+        drawn = next((o for o in result.outcomes if o.diagnosis is not None), None)
+        if drawn is not None:
+            if drawn is not next(o for o in result.outcomes if not o.passed):
+                print(f"\n   Node by node, {drawn.name}: {drawn.message}")
+            _show_diagnosis(drawn.diagnosis)
     sys.stdout.flush()
+
+
+def _show_diagnosis(diagnosis) -> None:
+    """Draw a failed gradient check's graph (wrong nodes highlighted) below the text, in a notebook only."""
+    if diagnosis is None:
+        return
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if getattr(get_ipython(), "kernel", None) is None:  # a terminal, the grader, pytest: text only
+            return
+        sys.stdout.flush()
+        display(diagnosis.draw())
+    except Exception as e:  # a drawing must never turn a check into a traceback
+        print(f"   (could not draw the graph: {type(e).__name__}: {e})")
 
 
 def _unfinished_needs(exercise, variables: dict) -> list[str]:

@@ -140,6 +140,7 @@ class TestOutcome:
     message: str = ""
     timed_out: bool = False
     hint: str = ""  # the test's own hint (from @graded), if it has one
+    diagnosis: Any = None  # the failing assertion, when it can draw itself (testing.GradientMismatch)
 
 
 @dataclass
@@ -174,7 +175,7 @@ def run_test(fn: Callable, nb: Namespace, timeout: float) -> TestOutcome:
         return TestOutcome(name, False, "not attempted yet: the exercise still raises NotImplementedError")
     except AssertionError as e:
         text = str(e).strip() or "an assertion failed"
-        return TestOutcome(name, False, text)
+        return TestOutcome(name, False, text, diagnosis=e if callable(getattr(e, "draw", None)) else None)
     except BaseException as e:  # the learner's code raised (even SystemExit): report it in one line
         if raised_through_learner_code(e, fn.__code__.co_filename) or isinstance(e, (SystemExit, KeyboardInterrupt)):
             return TestOutcome(name, False, "your code raised " + describe_exception(e))

@@ -27,6 +27,8 @@ REPRODUCIBLE_ENV = {
     "MINITORCH_NO_PROGRESS": "1",
     # check() cells record the learner's progress; running a solution notebook must not.
     "MINITORCH_PROGRESS_FILE": "off",
+    # Widgets (the backward stepper) display their static frames: a live widget's output holds a random model id.
+    "MINITORCH_STATIC_WIDGETS": "1",
     # Silences a debugger warning that ipykernel prints on some Python builds.
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }

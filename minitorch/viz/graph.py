@@ -13,7 +13,7 @@ drawing the same graph twice gives byte-identical SVG.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import graphviz
 import numpy as np
@@ -29,6 +29,7 @@ LEAF_COLOR = "#dbeafe"  # inputs and parameters
 INNER_COLOR = "#f8fafc"  # intermediate results
 ROOT_COLOR = "#fde68a"  # the node we drew the graph of
 OP_COLOR = "#e2e8f0"
+HIGHLIGHT_COLOR = "#dc2626"  # the border of highlighted nodes (draw_graph's highlight=)
 
 
 # JupyterLab's output column is about 900 px wide; graphs are laid out (and, if still too wide,
@@ -102,6 +103,27 @@ def op_of(node: Any) -> str:
     return ""
 
 
+def graph_order(root: Any) -> list[Any]:
+    """Every node ``root`` depends on, each once and after all of its parents (root last).
+
+    Iterative (an explicit stack), so a chain of 100 000 operations does not hit Python's recursion limit.
+    """
+    order, entered, stack = [], set(), [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        if id(node) in entered:  # entered already, along another path
+            continue
+        entered.add(id(node))
+        stack.append((node, True))
+        for parent in parents_of(node):
+            if id(parent) not in entered:
+                stack.append((parent, False))
+    return order
+
+
 def _escape(text: str) -> str:
     """Escape the characters that have a meaning inside a DOT record label."""
     for ch in "\\{}|<>\"":
@@ -128,13 +150,32 @@ def _is_tensor_like(data: Any) -> bool:
     return hasattr(data, "shape") and hasattr(data, "dtype") and getattr(data, "ndim", 0) > 0
 
 
-def _node_fields(node: Any, show_data: bool, show_grad: bool, show_values: bool, precision: int) -> list[str]:
+_NO_OVERRIDE = object()
+
+
+def _by_node(spec: Any, what: str) -> Callable[[Any], Any]:
+    """``spec`` as a function of a node: a callable as it is, else (node, value) pairs matched by identity."""
+    if spec is None:
+        return lambda node: _NO_OVERRIDE
+    if callable(spec):
+        return spec
+    try:
+        table = {id(node): value for node, value in spec}
+    except (TypeError, ValueError):
+        raise TypeError(f"draw_graph: {what} must be a function of a node or a list of (node, value) pairs, "
+                        f"got {type(spec).__name__}") from None
+    return lambda node: table.get(id(node), _NO_OVERRIDE)
+
+
+def _node_fields(node: Any, show_data: bool, show_grad: bool, show_values: bool, precision: int,
+                 grad: Any = _NO_OVERRIDE) -> list[str]:
     fields = []
     label = getattr(node, "label", "") or getattr(node, "name", "") or ""
     if label:
         fields.append(str(label))
     data = getattr(node, "data", None)
-    grad = getattr(node, "grad", None)
+    if grad is _NO_OVERRIDE:
+        grad = getattr(node, "grad", None)
     # A Tensor's grad is a Tensor (use its .data); a Value's is a float; a learner's tensor may keep
     # a bare ndarray, whose own .data is a memoryview, so arrays are taken as they are.
     grad_data = grad if isinstance(grad, np.ndarray) else getattr(grad, "data", grad)
@@ -167,6 +208,10 @@ def draw_graph(
     show_values: bool = False,
     precision: int = 4,
     title: str | None = None,
+    highlight: Iterable[Any] = (),
+    highlight_color: str = HIGHLIGHT_COLOR,
+    notes: Any = None,
+    grads: Any = None,
 ) -> ComputationGraph:
     """Draw the computation graph that produced ``root``.
 
@@ -182,6 +227,13 @@ def draw_graph(
         show_values: for tensors, also print the values when there are at most 12 of them.
         precision: digits after the decimal point for scalars.
         title: an optional caption drawn above the graph.
+        highlight: nodes (matched by identity) drawn with a thick ``highlight_color`` border, e.g. the
+            node a backward pass is at, or the nodes whose gradient is wrong.
+        notes: an extra line of text under some nodes: a function ``node -> str or None``, or a list
+            of ``(node, text)`` pairs.
+        grads: the gradient to show instead of ``node.grad``, e.g. part-way through a backward pass: a
+            function ``node -> gradient`` (None: no gradient yet), or ``(node, gradient)`` pairs (a node
+            not listed shows its own ``.grad``).
 
     Returns:
         a ``graphviz.Digraph``; in Jupyter it renders itself as SVG (and PNG). Call ``.source`` for DOT.
@@ -215,7 +267,14 @@ def draw_graph(
             drawn.append(parent)
             queue.append(parent)
 
-    fields = {id(node): _node_fields(node, show_data, show_grad, show_values, precision) for node in drawn}
+    grad_of, note_of = _by_node(grads, "grads"), _by_node(notes, "notes")
+    highlighted = {id(node) for node in ([highlight] if hasattr(highlight, "data") else highlight)}
+    fields = {}
+    for node in drawn:
+        fields[id(node)] = _node_fields(node, show_data, show_grad, show_values, precision, grad_of(node))
+        note = note_of(node)
+        if note is not None and note is not _NO_OVERRIDE:
+            fields[id(node)].append(str(note))
     if rankdir is None:
         rankdir = _fitting_rankdir(drawn, names, fields)
     # Record fields stack vertically (narrow nodes) in both directions: graphviz lays a record's
@@ -238,7 +297,11 @@ def draw_graph(
         node_fields = fields[id(node)]
         color = ROOT_COLOR if node is root else (INNER_COLOR if parents else LEAF_COLOR)
         label = braces[0] + "|".join(_escape(f) for f in node_fields) + braces[1] if node_fields else ""
-        dot.node(name, label, shape="record", style="filled,rounded", fillcolor=color)
+        if id(node) in highlighted:  # extra attributes only here: drawings without highlight stay as they were
+            dot.node(name, label, shape="record", style="filled,rounded", fillcolor=color,
+                     color=highlight_color, penwidth="3")
+        else:
+            dot.node(name, label, shape="record", style="filled,rounded", fillcolor=color)
         op = op_of(node)
         target = name
         if op:

@@ -9,7 +9,7 @@ finite differences (``minitorch.testing.numerical_gradient``) or from counting, 
 import random
 
 from minitorch.course import Exercise, graded
-from minitorch.testing import assert_close, numerical_gradient
+from minitorch.testing import assert_close, assert_node_gradients, numerical_gradient
 
 EXERCISES = [
     Exercise("03.1", "Local backward steps of + and *", points=3,
@@ -258,12 +258,33 @@ def test_each_step_runs_once_after_all_users_of_its_node(nb):
 @graded("03.3")
 def test_the_lesson_expression_gets_the_chain_rule_gradients(nb):
     V = nb.Value
-    a, b, c, f = V(2.0), V(-3.0), V(10.0), V(-2.0)
-    L = (a * b + c) * f
+    a, b, c, f = V(2.0, label="a"), V(-3.0, label="b"), V(10.0, label="c"), V(-2.0, label="f")
+    e = a * b; e.label = "e"
+    d = e + c; d.label = "d"
+    L = d * f; L.label = "L"
     _backward_of(nb, L, "L = (a*b + c)*f")
+    # Every node's gradient vs finite differences; on failure check() draws the graph, wrong nodes in red.
+    assert_node_gradients(L, "L = (a*b + c)*f at a=2, b=-3, c=10, f=-2")
     assert_close(L.grad, 1.0, msg="after L.backward(), L.grad (dL/dL)")
     for name, v, want in [("a", a, 6.0), ("b", b, -4.0), ("c", c, -2.0), ("f", f, 4.0)]:
         assert_close(v.grad, want, msg=f"L = (a*b + c)*f at a=2, b=-3, c=10, f=-2: dL/d{name}")
+
+
+@graded("03.3", hint="A value used by several operations must receive the sum of all their contributions; "
+                     "that works when every _backward step adds (+=) and backward() runs each step once.")
+def test_reused_nodes_accumulate_their_gradients(nb):
+    V = nb.Value
+    a = V(3.0, label="a")
+    b = a + a; b.label = "b"
+    _backward_of(nb, b, "b = a + a")
+    assert_node_gradients(b, "b = a + a at a = 3")
+    assert_close(a.grad, 2.0, msg="b = a + a: db/da")
+    x = V(3.0, label="x")
+    xx = x * x; xx.label = "x*x"
+    y = xx + x; y.label = "y"
+    _backward_of(nb, y, "y = x*x + x")
+    assert_node_gradients(y, "y = x*x + x at x = 3")
+    assert_close(x.grad, 7.0, msg="y = x*x + x at x = 3: dy/dx = 2x + 1")
 
 
 def _random_program(rng, n_inputs, n_ops):
@@ -297,25 +318,13 @@ def test_gradients_match_finite_differences_on_random_expressions(nb):
         inputs = [nb.Value(v) for v in point]
         out = _run_program(steps, inputs)
         _backward_of(nb, out, "a random expression")
+        assert_node_gradients(out, f"the expression {steps} (ops as (op, left, right or None, constant))",
+                              rtol=1e-4, atol=1e-5)
         want = numerical_gradient(lambda vs: _run_program(steps, vs), point)
         got = [v.grad for v in inputs]
         assert_close(got, want, rtol=1e-4, atol=1e-5,
                      msg=f"gradient of the expression {steps} (ops as (op, left, right or None, constant)) "
                          f"at {[round(v, 3) for v in point]} vs finite differences")
-
-
-@graded("03.3", hint="A value used by several operations must receive the sum of all their contributions; "
-                     "that works when every _backward step adds (+=) and backward() runs each step once.")
-def test_reused_nodes_accumulate_their_gradients(nb):
-    V = nb.Value
-    a = V(3.0)
-    b = a + a
-    _backward_of(nb, b, "b = a + a")
-    assert_close(a.grad, 2.0, msg="b = a + a: db/da")
-    x = V(3.0)
-    y = x * x + x
-    _backward_of(nb, y, "y = x*x + x")
-    assert_close(x.grad, 7.0, msg="y = x*x + x at x = 3: dy/dx = 2x + 1")
 
 
 @graded("03.3")

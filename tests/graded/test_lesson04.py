@@ -9,7 +9,7 @@ import math
 import random
 
 from minitorch.course import Exercise, graded
-from minitorch.testing import assert_close, numerical_gradient
+from minitorch.testing import assert_close, assert_node_gradients, numerical_gradient
 
 EXERCISES = [
     Exercise("04.1", "Powers with a number or a Value exponent", points=3,
@@ -51,20 +51,30 @@ EXERCISES = [
 ]
 
 
-def forward_and_grads(nb, op, *xs):
-    """Run op on fresh Values of the notebook's class; return (output data, [grad of each input])."""
-    leaves = [nb.Value(x) for x in xs]
+def _run(nb, op, *xs):
+    leaves = [nb.Value(x, label=f"x{i}" if len(xs) > 1 else "x") for i, x in enumerate(xs)]
     out = op(*leaves)
     out.backward()
+    return leaves, out
+
+
+def forward_and_grads(nb, op, *xs):
+    """Run op on fresh Values of the notebook's class; return (output data, [grad of each input])."""
+    leaves, out = _run(nb, op, *xs)
     return out.data, [v.grad for v in leaves]
 
 
 def assert_matches_math(nb, op, ref, xs, what, rtol=1e-5, atol=1e-7):
     """Forward equals ref(*xs) and gradients equal central differences of ref (the independent referee)."""
-    data, grads = forward_and_grads(nb, op, *xs)
-    assert_close(data, ref(*xs), rtol=1e-9, atol=1e-12, msg=f"{what}: the value at {xs}")
+    leaves, out = _run(nb, op, *xs)
+    assert_close(out.data, ref(*xs), rtol=1e-9, atol=1e-12, msg=f"{what}: the value at {xs}")
     expected = numerical_gradient(lambda v: ref(*v), list(xs), eps=1e-6)
-    assert_close(grads, expected, rtol=rtol, atol=atol, msg=f"{what}: the gradients at {xs}")
+    try:
+        assert_close([v.grad for v in leaves], expected, rtol=rtol, atol=atol, msg=f"{what}: the gradients at {xs}")
+    except AssertionError:
+        # Node by node (for a composed op, e.g. x / y = x * y**-1): check() then draws where it goes wrong.
+        assert_node_gradients(out, f"{what} at {[round(x, 4) for x in xs]}", rtol=rtol, atol=atol)
+        raise
 
 
 def points(n, lo, hi, seed, dims=1):

@@ -11,7 +11,7 @@ from seeded generators, so every run checks the same cases.
 import numpy as np
 
 from minitorch.course import Exercise, graded
-from minitorch.testing import assert_close, numerical_vjp
+from minitorch.testing import assert_close, assert_node_gradients, numerical_vjp
 
 EXERCISES = [
     Exercise("06.1", "A numerical gradient for arrays", points=2,
@@ -356,3 +356,28 @@ def test_matmul_adds_to_the_gradient_already_there(nb):
                                                               "of A @ B; it should have grown by its share")
     assert_grad(tB, sB + numeric_vjp(np.matmul, [A, B], G, 1), "B.grad was already nonzero before the backward step "
                                                               "of A @ B; it should have grown by its share")
+
+
+@graded("06.5", hint="Follow the shapes through the chain: H = X @ W1 hands X and W1 gradients of their own shapes, "
+                     "built from H's gradient, which O = H @ W2 handed to H.")
+def test_two_products_in_a_chain_get_every_gradient_right(nb):
+    # The learner's @ twice; the sum at the end and the order of the steps are the test's own, so only 06.5 is
+    # graded. Every node's gradient is compared with finite differences of L (check() draws the wrong ones).
+    rng = np.random.default_rng(45)
+    X, W1, W2 = rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal((2, 1))
+    tX, tW1, tW2 = nb.Tensor(X, label="X"), nb.Tensor(W1, label="W1"), nb.Tensor(W2, label="W2")
+    H = tX @ tW1
+    H.label = "H"
+    O = H @ tW2
+    O.label = "O"
+
+    def sum_step(node):
+        O.grad += node.grad  # d sum(O)/dO = 1 everywhere
+
+    L = nb.Tensor(np.sum(O.data), (O,), "sum", label="L")
+    L._backward = lambda: sum_step(L)
+    L.grad = np.ones(())
+    for node in (L, O, H):
+        node._backward()
+    assert_node_gradients(L, "L = sum((X @ W1) @ W2)")
+    assert_grad(tW1, numeric_vjp(lambda w: (X @ w) @ W2, [W1], np.ones((3, 1)), 0), "L = sum((X @ W1) @ W2): W1.grad")
