@@ -1,4 +1,4 @@
-"""Command line: ``python -m minitorch {build-lessons, grade, release, execute, progress}``."""
+"""Command line: ``python -m minitorch {build-lessons, grade, release, execute, progress, own}``."""
 
 from __future__ import annotations
 
@@ -67,6 +67,14 @@ def _progress(args: argparse.Namespace) -> int:
     return 0
 
 
+def _own(args: argparse.Namespace) -> int:
+    from .course import own
+
+    folder = Path(args.folder) if args.folder else (Path("lessons") if Path("lessons").is_dir() else Path.cwd())
+    print(own.status(folder) if args.switch == "status" else own.set_enabled(args.switch == "on", folder))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m minitorch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("progress", help="what your check() cells recorded, lesson by lesson")
     p.add_argument("folder", nargs="?", help="the folder of your notebooks (default: lessons/ if here, else .)")
     p.set_defaults(func=_progress)
+
+    p = sub.add_parser("own", help="run later lessons on your own engine (your code whose checks passed)")
+    p.add_argument("switch", choices=["on", "off", "status"])
+    p.add_argument("folder", nargs="?", help="the folder of your notebooks (default: lessons/ if here, else .)")
+    p.set_defaults(func=_own)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -6,7 +6,7 @@ import inspect
 import re
 import sys
 
-from . import progress
+from . import own, progress
 from .exercises import find_exercise, run_exercise
 
 
@@ -55,6 +55,7 @@ def check(exercise_id: str, variables: dict | None = None) -> None:
                 _hints_shown[exercise.id] = max(_hints_shown.get(exercise.id, 0), 1)
             if len(exercise.hints) > 1:
                 print(f"   Still stuck? hint({exercise.id!r}) shows the next hint.")
+    own.after_check(exercise.id, result.status == "passed", variables)  # your own engine: save (when on)
     sys.stdout.flush()
 
 

@@ -27,6 +27,8 @@ REPRODUCIBLE_ENV = {
     "MINITORCH_NO_PROGRESS": "1",
     # check() cells record the learner's progress; running a solution notebook must not.
     "MINITORCH_PROGRESS_FILE": "off",
+    # Your own engine (course/own.py) is never used while outputs are stored or compared.
+    "MINITORCH_OWN_ENGINE": "off",
     # Silences a debugger warning that ipykernel prints on some Python builds.
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }

@@ -1,0 +1,318 @@
+"""Your own engine, carried forward (course/own.py): a passing check saves the learner's code, and a
+later lesson's first cell installs it in place of the reference, part by part, falling back where
+it is missing or wrong.
+
+The learner's code here is the solution notebooks' code (which passes every check), as the kernel's
+``In`` history would hold it, plus *markers* a learner could have written -- a distinct ``__repr__``, a
+call counter -- so that a test can tell that the learner's code ran, not the reference's.
+"""
+
+import json
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import minitorch
+from minitorch.__main__ import main
+from minitorch.course import check, own, progress, show_progress
+from minitorch.course.exercises import lesson_exercises
+
+SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
+
+# Markers, run as cells after the lesson's own (they attach to what the lesson defined).
+VALUE_MARKER = 'Value.__repr__ = lambda self: f"MyValue({self.data:.4g})"'
+UNBROADCAST_MARKER = '''UNBROADCAST_CALLS = [0]
+_plain_unbroadcast = unbroadcast
+
+
+def unbroadcast(grad, shape):
+    UNBROADCAST_CALLS[0] += 1
+    return _plain_unbroadcast(grad, shape)
+'''
+CROSS_ENTROPY_MARKER = '''CROSS_ENTROPY_CALLS = [0]
+_plain_cross_entropy = cross_entropy
+
+
+def cross_entropy(logits, targets):
+    CROSS_ENTROPY_CALLS[0] += 1
+    return _plain_cross_entropy(logits, targets)
+'''
+ADAM_MARKER = '''ADAM_STEPS = [0]
+_plain_adam_update = Adam.update_parameter
+
+
+def counting_adam_update(self, param, grad, state, group):
+    ADAM_STEPS[0] += 1
+    _plain_adam_update(self, param, grad, state, group)
+
+
+Adam.update_parameter = counting_adam_update
+'''
+MARKERS = {"04": VALUE_MARKER, "07": UNBROADCAST_MARKER, "09": CROSS_ENTROPY_MARKER, "10": ADAM_MARKER}
+
+
+def history(lesson: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """The kernel's ``In`` after running every code cell of a solution notebook (and ``extra`` cells)."""
+    nb = json.loads(next(SOLUTIONS.glob(f"{lesson}_*.ipynb")).read_text(encoding="utf-8"))
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    return ["", *cells, *extra]
+
+
+def pass_lesson(lesson: str, extra: tuple[str, ...] = ()) -> str | None:
+    """Record every exercise of a lesson as passed and save its code, as check() does on a pass."""
+    exercises, _ = lesson_exercises(lesson)
+    for ex in exercises:
+        progress.record(ex.id, "passed", ex.points, ex.points)
+    return own.save(exercises[-1].id, {"In": history(lesson, extra)})
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A learner's folder with the switch on (the reproducible environment sets it off)."""
+    monkeypatch.setenv("MINITORCH_PROGRESS_FILE", str(tmp_path / progress.FILENAME))
+    monkeypatch.setenv(own.ENV, "on")
+    yield tmp_path
+    own._restore(own._undo)  # whatever a test installed in this process
+
+
+def manifest(folder: Path) -> dict:
+    return json.loads((folder / own.FOLDER / "manifest.json").read_text())
+
+
+# ---------------------------------------------------------------------------------- saving
+def test_the_saved_code_keeps_definitions_and_drops_what_ran_for_show():
+    source = own.definitions([
+        "",
+        "import math\nclass Value:\n    def __init__(self, data):\n        self.data = data\nshow_progress('04')",
+        "def value_neg(self):\n    return self * -1\n\n\nValue.__neg__ = value_neg\nEPS = 1e-8\nTAU = 2 * math.pi",
+        "a = Value(2.0); a.label = 'a'\ne = a * a; e.label = 'e'\nprint(e)\nminitorch.draw_graph(e)",
+        "check('04.2')",
+        "%timeit value_neg(a)\nb._backward = value_neg",
+        "def value_neg(self):\n    return self * -2",  # a later definition wins, as in the kernel
+    ])
+    namespace = own.load_source(source, "saved.py", "saved")
+    assert namespace["EPS"] == 1e-8 and namespace["TAU"] == 2 * namespace["math"].pi
+    assert namespace["Value"].__neg__.__name__ == "value_neg" and namespace["value_neg"].__code__.co_consts[-1] == -2
+    for dropped in ("show_progress", "a = Value", "e = a", "print(", "draw_graph", "check(", "timeit", "b._backward"):
+        assert dropped not in source, dropped
+
+
+def test_a_passing_check_saves_the_lessons_code_and_grades_it_alone(course, capsys):
+    saved_history = history("07")
+    variables = {**own.load_source(own.definitions(saved_history), "07", "lesson07"), "In": saved_history}
+    check("07.2", variables)
+    out = capsys.readouterr().out
+    assert "✅" in out and "Saved for your own engine: lesson07.py" in out
+    entry = manifest(course)["lessons"]["07"]
+    assert entry["passed"] == ["07.2"] and entry["failed"] == {}
+    assert "def unbroadcast(grad, shape):" in (course / own.FOLDER / "lesson07.py").read_text()
+
+
+def test_saving_does_not_move_the_notebooks_random_streams(course):
+    minitorch.manual_seed(3)
+    np.random.seed(3)
+    pass_lesson("10")  # its tests seed and draw
+    after = minitorch.randn(3).numpy(), np.random.rand(2)
+    minitorch.manual_seed(3)
+    np.random.seed(3)
+    assert np.array_equal(after[0], minitorch.randn(3).numpy()) and np.array_equal(after[1], np.random.rand(2))
+
+
+def test_code_that_only_passes_with_the_notebooks_other_state_is_not_carried(course):
+    # unbroadcast reads a global the kernel had from an example cell, which the saved code leaves out.
+    pass_lesson("07", ("limit = len('abc')\nunbroadcast_plain = unbroadcast\n"
+                       "def unbroadcast(grad, shape):\n    assert limit\n    return unbroadcast_plain(grad, shape)",))
+    entry = manifest(course)["lessons"]["07"]
+    assert "07.2" not in entry["passed"] and "name 'limit' is not defined" in entry["failed"]["07.2"]
+    assert "unbroadcast (07.2 not passed yet)" in own.carry_forward("08", {})
+
+
+def test_nothing_is_saved_when_the_switch_is_off(course, monkeypatch, capsys):
+    monkeypatch.setenv(own.ENV, "off")
+    assert pass_lesson("07") is None
+    assert not (course / own.FOLDER).exists()
+
+
+# ---------------------------------------------------------------------------------- carrying forward
+def test_each_part_is_installed_where_its_checks_passed_and_the_reference_elsewhere(course):
+    for lesson in ("03", "04", "07"):
+        pass_lesson(lesson, (MARKERS[lesson],) if lesson in MARKERS else ())
+    namespace = {"Value": minitorch.Value}
+    assert own.carry_forward("08", namespace) == "Running on your own engine: Value (03–04), unbroadcast (07)"
+    line = own.carry_forward("10", namespace)
+    assert line == ("Running on your own engine: Value (03–04), unbroadcast (07); "
+                    "reference: losses (09.1, 09.2, 09.3, 09.4, 09.5 not passed yet)")
+    assert repr(minitorch.Value(2.0)) == "MyValue(2)" and namespace["Value"] is minitorch.Value
+    from minitorch.tensor import autograd
+
+    calls = autograd.unbroadcast.own.__globals__["UNBROADCAST_CALLS"]
+    before = calls[0]
+    x = minitorch.randn(4, 3, requires_grad=True)
+    b = minitorch.randn(3, requires_grad=True)
+    (x + b).sum().backward()
+    assert calls[0] > before
+    minitorch.testing.assert_close(b.grad, minitorch.ones(3) * 4)
+    # Off again (and the first cell re-run): the reference everywhere, in the notebook's names too.
+    own._restore(own._undo)
+    from minitorch.scalar import Value
+
+    assert minitorch.Value is Value and autograd.unbroadcast.__module__ == "minitorch.tensor.autograd"
+    own.carry_forward("08", namespace)
+    own.carry_forward("08", namespace)  # twice: no stacking of wrappers
+    assert autograd.unbroadcast.own.__globals__["UNBROADCAST_CALLS"] is not None
+    own._restore(own._undo)
+    assert namespace["Value"] is Value and autograd.unbroadcast.__module__ == "minitorch.tensor.autograd"
+
+
+def test_a_part_whose_code_disagrees_with_the_reference_falls_back_and_says_why(course):
+    pass_lesson("10", ("class RMSProp(RMSProp):\n    def update_parameter(self, param, grad, state, group):\n"
+                       "        param -= 2 * group['lr'] * grad",))
+    # The graded tests read the notebook's RMSProp at its own check, so the saved code still fails them:
+    assert "10.3" in manifest(course)["lessons"]["10"]["failed"]
+    line = own.carry_forward("11", {})
+    assert "reference: " in line and "optimizers (10.3 not passed yet)" in line
+    assert own.carry_forward("11", {}) == line  # and nothing half-installed stays behind
+    assert minitorch.optim.RMSprop.__module__ == "minitorch.optim.rmsprop"
+
+
+def test_saved_code_that_raises_or_was_edited_falls_back_with_the_reason(course):
+    pass_lesson("09")
+    saved = course / own.FOLDER / "lesson09.py"
+    saved.write_text(saved.read_text() + "\nraise RuntimeError('edited by hand')\n")
+    line = own.carry_forward("10", {})
+    assert "losses (lesson09.py changed since it was graded" in line
+    import minitorch.nn.functional as F
+
+    assert F.cross_entropy.__module__ == "minitorch.nn.functional"
+
+
+def test_a_smoke_check_catches_what_the_graded_tests_did_not_try(course, monkeypatch):
+    pass_lesson("09")
+
+    def squared_huber(namespaces):  # a huber_loss that is the squared error: wrong beyond delta
+        return {**own._build_losses(namespaces), "huber_loss": lambda pred, target, delta=1.0: ((pred - target) ** 2).mean()}
+
+    parts = [own.Part(p.name, p.lessons, p.needs, squared_huber if p.name == "losses" else p.build, p.smoke, p.install)
+             for p in own.PARTS]
+    monkeypatch.setattr(own, "PARTS", parts)
+    line = own.carry_forward("10", {})
+    assert "losses (your <lambda> differs from F.huber_loss on a float64 test case)" in line
+    import minitorch.nn.functional as F
+
+    assert F.huber_loss.__module__ == "minitorch.nn.functional"
+
+
+def test_your_losses_are_used_where_the_call_fits_them_and_the_reference_elsewhere(course):
+    pass_lesson("09", (CROSS_ENTROPY_MARKER,))
+    assert own.carry_forward("10", {}) == "Running on your own engine: losses (09); reference: Value (03.1, 03.2, " \
+        "03.3, 04.1, 04.2, 04.3, 04.4 not passed yet), unbroadcast (07.2 not passed yet)"
+    import minitorch.nn.functional as F
+
+    calls = F.cross_entropy.own.__globals__["CROSS_ENTROPY_CALLS"]
+    calls[0] = 0  # (the smoke check called it too)
+    logits = minitorch.randn(5, 3, requires_grad=True)
+    targets = minitorch.tensor([0, 2, 1, 1, 0])
+    loss = minitorch.nn.CrossEntropyLoss()(logits, targets)  # the module calls F.cross_entropy: yours
+    assert calls[0] == 1
+    minitorch.nn.CrossEntropyLoss(label_smoothing=0.1)(logits, targets)  # an option yours lacks: the reference
+    F.cross_entropy(logits, targets, reduction="sum")
+    assert calls[0] == 1
+    loss.backward()
+    assert logits.grad.shape == (5, 3)
+
+
+def test_your_optimizers_update_inside_the_reference_optimizer(course):
+    pass_lesson("10", (ADAM_MARKER,))
+    assert own.carry_forward("11", {}).startswith("Running on your own engine: optimizers (10)")
+    steps = minitorch.optim.Adam.own.update_parameter.__globals__["ADAM_STEPS"]
+    steps[0] = 0  # (the smoke check stepped it too)
+    w = minitorch.nn.Parameter(minitorch.randn(3, 2))
+    opt = minitorch.optim.AdamW([w], lr=0.1)  # yours: AdamW calls your Adam's update
+    scheduler = minitorch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)  # the reference's groups work
+    (w * w).sum().backward()
+    opt.step()
+    scheduler.step()
+    assert steps[0] == 1 and opt.param_groups[0]["lr"] == pytest.approx(0.05)
+    minitorch.optim.Adam([w], lr=0.1, amsgrad=True).step()  # an option yours lacks: the reference
+    assert steps[0] == 1
+
+
+def test_the_switch_off_leaves_every_lesson_as_it_is(course, monkeypatch, capsys):
+    pass_lesson("09")
+    monkeypatch.setenv(own.ENV, "off")
+    capsys.readouterr()
+    show_progress("10")
+    assert capsys.readouterr().out.count("\n") == 1  # the status line only
+    import minitorch.nn.functional as F
+
+    assert F.cross_entropy.__module__ == "minitorch.nn.functional"
+
+
+def test_the_command_line_switch_and_status(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MINITORCH_PROGRESS_FILE", str(tmp_path / progress.FILENAME))
+    monkeypatch.delenv(own.ENV, raising=False)
+    assert not own.enabled(tmp_path)
+    assert main(["own", "on", str(tmp_path)]) == 0
+    assert "Your own engine is on" in capsys.readouterr().out and own.enabled(tmp_path)
+    monkeypatch.setenv(own.ENV, "off")  # the reproducible environment's setting wins
+    assert not own.enabled(tmp_path)
+    monkeypatch.delenv(own.ENV)
+    assert main(["own", "status", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Your own engine: on" in out and "losses" in out and "needs 09.1" in out
+    assert main(["own", "off", str(tmp_path)]) == 0 and not own.enabled(tmp_path)
+
+
+def test_the_reproducible_environment_turns_it_off():
+    from minitorch.course.reproducible import REPRODUCIBLE_ENV
+
+    assert REPRODUCIBLE_ENV[own.ENV] == "off"
+
+
+# ---------------------------------------------------------------------------------- end to end
+def run_lesson(lesson: str, folder: Path, extra_cell: str) -> nbformat.NotebookNode:
+    """Execute a solution notebook in a kernel (the switch on) with one extra cell at the end."""
+    from nbclient import NotebookClient
+
+    path = next(SOLUTIONS.glob(f"{lesson}_*.ipynb"))
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(extra_cell))
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    return nb
+
+
+def outputs(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+def check_outputs(nb) -> list[str]:
+    return [outputs(c) for c in nb.cells if c.cell_type == "code" and c.source.startswith("check(")]
+
+
+def test_lesson_05_runs_end_to_end_on_your_value(course):
+    for lesson in ("03", "04"):
+        pass_lesson(lesson, (MARKERS[lesson],) if lesson in MARKERS else ())
+    nb = run_lesson("05", course, "print(repr(Value(1.5)), type(model.parameters()[0]).__module__)")
+    first = outputs(nb.cells[1])
+    assert "Running on your own engine: Value (03–04)" in first
+    assert outputs(nb.cells[-1]).split() == ["MyValue(1.5)", "minitorch_own_lesson04"]
+    results = check_outputs(nb)
+    assert len(results) == 4 and all(r.startswith("✅") for r in results), results
+
+
+def test_lesson_12_runs_end_to_end_on_your_unbroadcast_losses_and_optimizers(course):
+    for lesson in ("07", "09", "10"):
+        pass_lesson(lesson, (MARKERS[lesson],))
+    nb = run_lesson("12", course, "\n".join([
+        "from minitorch.tensor import autograd",
+        "import minitorch.nn.functional as F",
+        "print(autograd.unbroadcast.own.__globals__['UNBROADCAST_CALLS'][0] > 1000,",
+        "      F.cross_entropy.own.__globals__['CROSS_ENTROPY_CALLS'][0] > 10,",
+        "      optim.Adam.own.update_parameter.__globals__['ADAM_STEPS'][0] > 10)"]))
+    assert "Running on your own engine: unbroadcast (07), losses (09), optimizers (10); reference: Value" \
+        in outputs(nb.cells[1])
+    assert outputs(nb.cells[-1]).split() == ["True", "True", "True"]
+    results = check_outputs(nb)
+    assert len(results) == 5 and all(r.startswith("✅") for r in results), results
