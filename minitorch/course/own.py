@@ -394,6 +394,107 @@ def _install_unbroadcast(fn: Callable, variables: dict, undo: list) -> None:
     _patch(autograd, "unbroadcast", unbroadcast, variables, undo)
 
 
+# ----- Module (lesson 08) -> the methods of minitorch.nn's Module, Linear and Sequential from lesson 09 on
+# Yours run inside the reference classes (every library layer subclasses the reference Module); a call
+# yours does not cover (named_parameters(recurse=False), zero_grad(set_to_none=False), a wrong input
+# shape for Linear, a layer without a bias or a tied weight) goes to the reference.
+def _build_module(namespaces: dict[str, dict]) -> dict[str, Callable]:
+    ns = namespaces["08"]
+    module, linear, sequential = ns["Module"], ns["Linear"], ns["Sequential"]
+    return {"named_parameters": module.named_parameters, "zero_grad": module.zero_grad, "train": module.train,
+            "Linear.forward": linear.forward, "Sequential.forward": sequential.forward}
+
+
+def _module_methods(fns: dict[str, Callable]) -> list[tuple[type, str, Callable]]:
+    from .. import nn
+    from ..tensor import Tensor
+
+    ref_named, ref_zero, ref_train = nn.Module.named_parameters, nn.Module.zero_grad, nn.Module.train
+    ref_linear = nn.Linear.forward
+
+    def named_parameters(self: Any, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True) -> Any:
+        if recurse and remove_duplicate:
+            pairs = list(fns["named_parameters"](self, prefix))
+            if all(p is not None for _, p in pairs) and len({id(p) for _, p in pairs}) == len(pairs):
+                return iter(pairs)
+        return ref_named(self, prefix, recurse, remove_duplicate)
+
+    def zero_grad(self: Any, set_to_none: bool = True) -> None:
+        return fns["zero_grad"](self) if set_to_none is True else ref_zero(self, set_to_none)
+
+    def train(self: Any, mode: bool = True) -> Any:
+        if not isinstance(mode, bool):
+            return ref_train(self, mode)
+        fns["train"](self, mode)
+        return self
+
+    def linear_forward(self: Any, input: Any) -> Any:
+        if not isinstance(input, Tensor) or input.ndim == 0 or input.shape[-1] != self.in_features:
+            return ref_linear(self, input)  # the reference's error message
+        return fns["Linear.forward"](self, input)
+
+    for fn, name in ((named_parameters, "named_parameters"), (zero_grad, "zero_grad"), (train, "train"),
+                     (linear_forward, "Linear.forward")):
+        fn.own = fns[name]  # type: ignore[attr-defined]
+        fn.__doc__ = f"Your {name} (lesson 08) where the call fits it, else the reference's."
+    return [(nn.Module, "named_parameters", named_parameters), (nn.Module, "zero_grad", zero_grad),
+            (nn.Module, "train", train), (nn.Linear, "forward", linear_forward),
+            (nn.Sequential, "forward", fns["Sequential.forward"])]
+
+
+def _smoke_module(fns: dict[str, Callable]) -> None:
+    import minitorch
+    from .. import nn
+
+    def models() -> list:
+        minitorch.manual_seed(0)
+        plain = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Sequential(nn.Linear(4, 4), nn.ReLU()),
+                              nn.BatchNorm1d(4), nn.Linear(4, 2))
+        tied = nn.Linear(4, 4)  # the same layer twice, and a layer without a bias: the reference's answer
+        tricky = nn.Sequential(nn.Linear(3, 4, bias=False), tied, nn.Tanh(), tied)
+        return [plain, tricky]
+
+    x = minitorch.tensor(np.random.default_rng(1).normal(size=(5, 3)))
+
+    def run(net: Any) -> tuple:
+        def listed(module: Any) -> bool:  # named_parameters as the reference's registry walk finds them
+            truth = [(n, id(p)) for n, p in module._named_members("_parameters", "", True, True)]
+            return [(n, id(p)) for n, p in module.named_parameters()] == truth
+
+        names, sub = listed(net), listed(net[0])
+        net.eval()
+        modes = [m.training for m in net.modules()]
+        same = net.train() is net
+        out = net(x)
+        out.sum().backward()
+        grads = [p.grad.numpy().copy() for p in net.parameters()]
+        net.zero_grad()
+        cleared = all(p.grad is None for p in net.parameters())
+        return names, sub, modes, same, out.numpy(), grads, cleared
+
+    reference_nets, nets = models(), models()
+    expected = [run(net) for net in reference_nets]
+    undo: list = []
+    try:
+        for cls, attr, fn in _module_methods(fns):
+            _patch(cls, attr, fn, {}, undo)
+        got = [run(net) for net in nets]
+    finally:
+        _restore(undo)
+    labels = ["named_parameters", "named_parameters of a sub-module", "eval()", "train() returning the module",
+              "the output of Linear and Sequential", "the gradients", "zero_grad()"]
+    for label, a, b in zip(labels * 2, [v for g in got for v in g], [v for e in expected for v in e]):
+        equal = (np.allclose(a, b) if isinstance(a, np.ndarray) else
+                 all(np.allclose(x, y) for x, y in zip(a, b)) and len(a) == len(b) if label == "the gradients" else a == b)
+        if not equal:
+            raise AssertionError(f"on a test model your Module's {label} differs from the reference's")
+
+
+def _install_module(fns: dict[str, Callable], variables: dict, undo: list) -> None:
+    for cls, attr, fn in _module_methods(fns):
+        _patch(cls, attr, fn, variables, undo)
+
+
 # ----- losses (lesson 09) -> nn.functional from lesson 10 on
 # (F's name, your name in lesson 09, the options of F yours also takes, how many inputs)
 _LOSSES = [("log_softmax", "log_softmax", ("dim",)), ("cross_entropy", "cross_entropy", ()),
@@ -566,11 +667,12 @@ PARTS = [
     Part("Value", ("03", "04"), ("03.1", "03.2", "03.3", "04.1", "04.2", "04.3", "04.4"),
          _build_value, _smoke_value, _install_value),
     Part("unbroadcast", ("07",), ("07.2",), _build_unbroadcast, _smoke_unbroadcast, _install_unbroadcast),
+    Part("Module", ("08",), ("08.1", "08.2", "08.3"), _build_module, _smoke_module, _install_module),
     Part("losses", ("09",), ("09.1", "09.2", "09.3", "09.4", "09.5"), _build_losses, _smoke_losses, _install_losses),
     Part("optimizers", ("10",), ("10.2", "10.3", "10.4", "10.5"), _build_optimizers, _smoke_optimizers,
          _install_optimizers),
 ]
-NOT_CARRIED = "Tensor (06–07), Module (08), schedulers (11), training loop (12)"
+NOT_CARRIED = "Tensor (06–07), Module registration and state_dict (08), schedulers (11), training loop (12)"
 
 
 def _lessons_used() -> set[str]:

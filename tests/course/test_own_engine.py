@@ -50,7 +50,19 @@ def counting_adam_update(self, param, grad, state, group):
 
 Adam.update_parameter = counting_adam_update
 '''
-MARKERS = {"04": VALUE_MARKER, "07": UNBROADCAST_MARKER, "09": CROSS_ENTROPY_MARKER, "10": ADAM_MARKER}
+LINEAR_MARKER = '''LINEAR_CALLS = [0]
+_plain_linear_forward = Linear.forward
+
+
+def counting_linear_forward(self, x):
+    LINEAR_CALLS[0] += 1
+    return _plain_linear_forward(self, x)
+
+
+Linear.forward = counting_linear_forward
+'''
+MARKERS = {"04": VALUE_MARKER, "07": UNBROADCAST_MARKER, "08": LINEAR_MARKER, "09": CROSS_ENTROPY_MARKER,
+           "10": ADAM_MARKER}
 
 
 def history(lesson: str, extra: tuple[str, ...] = ()) -> list[str]:
@@ -143,7 +155,7 @@ def test_each_part_is_installed_where_its_checks_passed_and_the_reference_elsewh
     assert own.carry_forward("08", namespace) == "Running on your own engine: Value (03–04), unbroadcast (07)"
     line = own.carry_forward("10", namespace)
     assert line == ("Running on your own engine: Value (03–04), unbroadcast (07); "
-                    "reference: losses (09.1, 09.2, 09.3, 09.4, 09.5 not passed yet)")
+                    "reference: Module (08.1, 08.2, 08.3 not passed yet), losses (09.1, 09.2, 09.3, 09.4, 09.5 not passed yet)")
     assert repr(minitorch.Value(2.0)) == "MyValue(2)" and namespace["Value"] is minitorch.Value
     from minitorch.tensor import autograd
 
@@ -206,8 +218,7 @@ def test_a_smoke_check_catches_what_the_graded_tests_did_not_try(course, monkeyp
 
 def test_your_losses_are_used_where_the_call_fits_them_and_the_reference_elsewhere(course):
     pass_lesson("09", (CROSS_ENTROPY_MARKER,))
-    assert own.carry_forward("10", {}) == "Running on your own engine: losses (09); reference: Value (03.1, 03.2, " \
-        "03.3, 04.1, 04.2, 04.3, 04.4 not passed yet), unbroadcast (07.2 not passed yet)"
+    assert own.carry_forward("10", {}).startswith("Running on your own engine: losses (09); reference: Value (03.1, ")
     import minitorch.nn.functional as F
 
     calls = F.cross_entropy.own.__globals__["CROSS_ENTROPY_CALLS"]
@@ -221,6 +232,33 @@ def test_your_losses_are_used_where_the_call_fits_them_and_the_reference_elsewhe
     assert calls[0] == 1
     loss.backward()
     assert logits.grad.shape == (5, 3)
+
+
+def test_your_module_methods_run_inside_the_librarys_layers(course):
+    pass_lesson("08", (LINEAR_MARKER,))
+    assert own.carry_forward("09", {}).startswith("Running on your own engine: Module (08)")
+    nn = minitorch.nn
+    calls = nn.Linear.forward.own.__globals__["LINEAR_CALLS"]
+    calls[0] = 0
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias",
+                                                               "3.weight", "3.bias"]
+    assert nn.Module.named_parameters.own.__module__ == "minitorch_own_lesson08"
+    model.eval()
+    assert not model[2].training
+    model(minitorch.randn(5, 3)).sum().backward()
+    assert calls[0] == 2
+    with pytest.raises(RuntimeError, match="in_features=3"):  # a wrong shape: the reference's message
+        model(minitorch.randn(5, 2))
+
+
+def test_a_module_that_does_not_reach_its_sub_modules_is_not_carried(course):
+    pass_lesson("08")
+    fns = own._build_module({"08": own.load_source((course / own.FOLDER / "lesson08.py").read_text(), "08", "l08")})
+    fns["train"] = lambda self, mode=True: object.__setattr__(self, "training", mode)  # not recursive
+    with pytest.raises(AssertionError, match=r"your Module's eval\(\) differs"):
+        own._smoke_module(fns)
+    assert minitorch.nn.Module.train.__module__ == "minitorch.nn.module"
 
 
 def test_your_optimizers_update_inside_the_reference_optimizer(course):
@@ -302,17 +340,18 @@ def test_lesson_05_runs_end_to_end_on_your_value(course):
     assert len(results) == 4 and all(r.startswith("✅") for r in results), results
 
 
-def test_lesson_12_runs_end_to_end_on_your_unbroadcast_losses_and_optimizers(course):
-    for lesson in ("07", "09", "10"):
+def test_lesson_12_runs_end_to_end_on_your_unbroadcast_module_losses_and_optimizers(course):
+    for lesson in ("07", "08", "09", "10"):
         pass_lesson(lesson, (MARKERS[lesson],))
     nb = run_lesson("12", course, "\n".join([
         "from minitorch.tensor import autograd",
         "import minitorch.nn.functional as F",
         "print(autograd.unbroadcast.own.__globals__['UNBROADCAST_CALLS'][0] > 1000,",
         "      F.cross_entropy.own.__globals__['CROSS_ENTROPY_CALLS'][0] > 10,",
+        "      nn.Linear.forward.own.__globals__['LINEAR_CALLS'][0] > 10,",
         "      optim.Adam.own.update_parameter.__globals__['ADAM_STEPS'][0] > 10)"]))
-    assert "Running on your own engine: unbroadcast (07), losses (09), optimizers (10); reference: Value" \
+    assert "Running on your own engine: unbroadcast (07), Module (08), losses (09), optimizers (10); reference: Value" \
         in outputs(nb.cells[1])
-    assert outputs(nb.cells[-1]).split() == ["True", "True", "True"]
+    assert outputs(nb.cells[-1]).split() == ["True", "True", "True", "True"]
     results = check_outputs(nb)
     assert len(results) == 5 and all(r.startswith("✅") for r in results), results
