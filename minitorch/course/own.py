@@ -122,6 +122,7 @@ def status(folder: str | Path | None = None) -> str:
     for part in PARTS:
         lines.append(f"  {part.name:12} from lesson {'-'.join(part.lessons)}, used from lesson "
                      f"{int(part.lessons[-1]) + 1:02d} on; needs {', '.join(part.needs)}")
+    lines.append(f"  always the reference: {NOT_CARRIED} -- the README's 'Your own engine' says why")
     return "\n".join(lines)
 
 

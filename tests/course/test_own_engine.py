@@ -310,13 +310,18 @@ def test_the_reproducible_environment_turns_it_off():
 
 
 # ---------------------------------------------------------------------------------- end to end
-def run_lesson(lesson: str, folder: Path, extra_cell: str) -> nbformat.NotebookNode:
-    """Execute a solution notebook in a kernel (the switch on) with one extra cell at the end."""
+def run_lesson(lesson: str, folder: Path, extra_cell: str = "", before_check: dict | None = None) -> nbformat.NotebookNode:
+    """Execute a solution notebook in a kernel (the switch on) with one extra cell at the end, and
+    ``before_check[id]`` as a cell just before the cell ``check(id)``."""
     from nbclient import NotebookClient
 
     path = next(SOLUTIONS.glob(f"{lesson}_*.ipynb"))
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(extra_cell))
+    for exercise_id, source in (before_check or {}).items():
+        at = next(i for i, c in enumerate(nb.cells) if c.source.startswith(f'check("{exercise_id}")'))
+        nb.cells.insert(at, nbformat.v4.new_code_cell(source))
+    if extra_cell:
+        nb.cells.append(nbformat.v4.new_code_cell(extra_cell))
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
     return nb
 
@@ -341,7 +346,11 @@ def test_lesson_05_runs_end_to_end_on_your_value(course):
 
 
 def test_lesson_12_runs_end_to_end_on_your_unbroadcast_module_losses_and_optimizers(course):
-    for lesson in ("07", "08", "09", "10"):
+    # Lesson 07 for real: its check() cells save the kernel's own history (with the learner's marker).
+    nb07 = run_lesson("07", course, before_check={"07.2": UNBROADCAST_MARKER})
+    assert "Saved for your own engine: lesson07.py" in check_outputs(nb07)[1]
+    assert manifest(course)["lessons"]["07"]["passed"] == ["07.1", "07.2", "07.3", "07.4", "07.5", "07.6"]
+    for lesson in ("08", "09", "10"):
         pass_lesson(lesson, (MARKERS[lesson],))
     nb = run_lesson("12", course, "\n".join([
         "from minitorch.tensor import autograd",
