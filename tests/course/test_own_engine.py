@@ -179,6 +179,30 @@ def test_each_part_is_installed_where_its_checks_passed_and_the_reference_elsewh
     assert namespace["Value"] is Value and autograd.unbroadcast.__module__ == "minitorch.tensor.autograd"
 
 
+def test_your_unbroadcast_leaves_what_is_not_an_array_to_the_reference(course):
+    # A multi-output autograd.Function (lesson 17) hands the engine its gradients packed in one object.
+    pass_lesson("07", (UNBROADCAST_MARKER,))
+    own.carry_forward("08", {})
+    from minitorch.autograd import Function
+
+    class SumAndProduct(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a + b, a * b
+
+        @staticmethod
+        def backward(ctx, g_sum, g_product):
+            a, b = ctx.saved_tensors
+            return g_sum + g_product * b, g_sum + g_product * a
+
+    a = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    b = minitorch.tensor([3.0, -1.0], requires_grad=True)
+    total, product = SumAndProduct.apply(a, b)
+    (total * 2 + product).sum().backward()
+    minitorch.testing.assert_close(a.grad, minitorch.tensor([5.0, 1.0]))
+
+
 def test_code_broken_after_its_check_passed_is_not_carried(course):
     # 10.3 passed; then a later cell redefined RMSProp wrongly, and 10.5's check saved that code.
     pass_lesson("10", ("class RMSProp(RMSProp):\n    def update_parameter(self, param, grad, state, group):\n"
