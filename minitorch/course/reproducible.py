@@ -45,9 +45,13 @@ if platform.machine().lower() in ("x86_64", "amd64"):
 
 
 def use_reproducible_env() -> None:
-    """Set each of ``REPRODUCIBLE_ENV`` unless the caller already chose a value (kernels inherit it)."""
+    """Set each of ``REPRODUCIBLE_ENV`` unless the caller already chose a value (kernels inherit it).
+
+    Your own engine is switched off even when the shell switched it on: outputs come from the reference.
+    """
     for name, value in REPRODUCIBLE_ENV.items():
         os.environ.setdefault(name, value)
+    os.environ["MINITORCH_OWN_ENGINE"] = "off"
 
 
 def use_store_env() -> None:

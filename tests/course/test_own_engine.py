@@ -8,6 +8,7 @@ call counter -- so that a test can tell that the learner's code ran, not the ref
 """
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -329,10 +330,14 @@ def test_the_command_line_switch_and_status(tmp_path, monkeypatch, capsys):
     assert main(["own", "off", str(tmp_path)]) == 0 and not own.enabled(tmp_path)
 
 
-def test_the_reproducible_environment_turns_it_off():
-    from minitorch.course.reproducible import REPRODUCIBLE_ENV
+def test_the_reproducible_environment_turns_it_off_whatever_the_shell_says(monkeypatch):
+    from minitorch.course.reproducible import use_store_env, use_test_env
 
-    assert REPRODUCIBLE_ENV[own.ENV] == "off"
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # a copy: use_store_env sets the BLAS threads too
+    for use in (use_store_env, use_test_env):
+        os.environ[own.ENV] = "on"
+        use()
+        assert os.environ[own.ENV] == "off"
 
 
 # ---------------------------------------------------------------------------------- end to end
