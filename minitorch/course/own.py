@@ -118,8 +118,8 @@ def status(folder: str | Path | None = None) -> str:
         lines.append(f"  lesson {lesson}: passing on the saved code: {passed}"
                      + (f"; not passing there: {', '.join(failed)}" if failed else ""))
     for part in PARTS:
-        lines.append(f"  {part.name:12} from lesson {'-'.join(part.lessons)}, used from lesson "
-                     f"{int(part.lessons[-1]) + 1:02d} on; needs {', '.join(part.needs)}")
+        lines.append(f"  {part.name:20} from lesson {'-'.join(part.lessons)}, used in {part.where()}; "
+                     f"needs {', '.join(part.needs)}")
     lines.append(f"  always the reference: {NOT_CARRIED} -- the README's 'Your own engine' says why")
     return "\n".join(lines)
 
@@ -320,7 +320,7 @@ def carry_forward(lesson: str, variables: dict | None = None) -> str | None:
     recorded = progress.load(progress.progress_file())
     yours, reference, cache = [], [], {}
     for part in PARTS:
-        if not lesson.isdigit() or int(part.lessons[-1]) >= int(lesson):
+        if not part.used_in(lesson):
             continue
         label = f"{part.name} ({'–'.join(part.lessons)})"
         missing = [ex_id for ex_id in part.needs if ex_id not in verified]

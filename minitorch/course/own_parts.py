@@ -27,6 +27,23 @@ class Part:
     build: Callable[[dict[str, dict]], Any]  # {lesson: namespace} -> the learner's implementation
     smoke: Callable[[Any], None]  # raises AssertionError (with a reason) when it differs from the reference
     install: Callable[[Any, dict, list], None]  # (impl, notebook namespace, undo list)
+    only_in: str = ""  # a part for one lesson only (its starting class), not for every later lesson
+    until: str = ""  # the last lesson that uses it (default: every later one)
+
+    def used_in(self, lesson: str) -> bool:
+        """Whether lesson ``lesson`` (e.g. "05") uses this part."""
+        if not lesson.isdigit():
+            return False
+        if self.only_in:
+            return lesson == self.only_in
+        return int(self.lessons[-1]) < int(lesson) and (not self.until or int(lesson) <= int(self.until))
+
+    def where(self) -> str:
+        if self.only_in:
+            return f"lesson {self.only_in}'s starting class"
+        first = f"{int(self.lessons[-1]) + 1:02d}"
+        return f"lesson {first}" if self.until == first else f"lessons {first}-{self.until}" if self.until else \
+            f"lessons {first} on"
 
 
 def _patch(obj: Any, attr: str, new: Any, variables: dict, undo: list) -> None:
@@ -52,22 +69,83 @@ def _restore(undo: list) -> None:
     undo.clear()
 
 
+# ----- the next lesson's starting class (lesson 04's Value, lesson 07's Tensor) with your methods from before
+def _rebound(namespace: dict, class_name: str, target: type) -> dict:
+    """A copy of a saved namespace in which ``class_name`` is ``target`` (the notebook's class) and every
+    function defined there looks its globals up in the copy (so ``Tensor(...)`` in it makes the notebook's)."""
+    glob = dict(namespace)
+    glob[class_name] = target
+    for name, value in namespace.items():
+        if inspect.isfunction(value) and value.__globals__ is namespace:
+            glob[name] = type(value)(value.__code__, glob, value.__name__, value.__defaults__, value.__closure__)
+            glob[name].__kwdefaults__ = value.__kwdefaults__
+    return glob
+
+
+def _transplant(lesson: str, class_name: str, methods: dict[str, str], smoke: Callable[[type], None]) -> tuple:
+    """(build, smoke, install) attaching lesson ``lesson``'s functions to the notebook's ``class_name``."""
+
+    def build(namespaces: dict[str, dict]) -> dict:
+        ns = namespaces[lesson]
+        missing = [fn for fn in methods.values() if fn not in ns]
+        if missing:
+            raise AssertionError(f"lesson {lesson}'s saved code does not define {', '.join(missing)}")
+        return ns
+
+    def install(ns: dict, variables: dict, undo: list) -> None:
+        target = variables.get(class_name)
+        if not isinstance(target, type):
+            raise AssertionError(f"this notebook has no class {class_name} yet")
+        glob = _rebound(ns, class_name, target)
+        for attr, fn in methods.items():
+            _patch(target, attr, glob[fn], {}, undo)
+        smoke(target)  # on the notebook's class; carry_forward undoes the patches if this raises
+
+    return build, (lambda impl: None), install
+
+
+def _smoke_value_basics(value: type) -> None:
+    from ..scalar import Value as Reference
+
+    def expression(make: Callable) -> list[float]:
+        x, y, z = make(1.5), make(-0.5), make(2.0)
+        out = (x * y + z) * x + 2 * y + 1 + y * y
+        out.backward()
+        return [out.data, x.grad, y.grad, z.grad]
+
+    mine, ref = expression(value), expression(Reference)
+    if not np.allclose(mine, ref, rtol=1e-12):
+        raise AssertionError(f"on a test expression your + * backward give {mine}, the reference {ref}")
+
+
+def _smoke_tensor_basics(tensor: type) -> None:
+    import minitorch
+
+    rng = np.random.default_rng(0)
+    x0, w0 = rng.normal(size=(4, 3)), rng.normal(size=(3, 2))
+
+    def run(make: Callable) -> list[np.ndarray]:
+        x, w = make(x0), make(w0)
+        h = x @ w
+        out = (h.tanh() * h.relu() + h).sum()
+        out.backward()
+        return [np.asarray(out.data), np.asarray(x.grad.data if hasattr(x.grad, "numpy") else x.grad),
+                np.asarray(w.grad.data if hasattr(w.grad, "numpy") else w.grad)]
+
+    mine, ref = run(tensor), run(lambda a: minitorch.tensor(a, requires_grad=True))
+    if not all(a.shape == b.shape and np.allclose(a, b) for a, b in zip(mine, ref)):
+        raise AssertionError("on a test expression your @ tanh relu backward differ from the reference's")
+
+
 # ----- Value (lessons 03-04) -> minitorch.Value from lesson 05 on
 def _build_value(namespaces: dict[str, dict]) -> type:
     """Lesson 04's Value (your ops) with lesson 03's + * and backward (your code there) attached."""
-    ns = namespaces["04"]
-    value = ns["Value"]
-    lesson03 = namespaces["03"]
-    for name in ("value_add", "value_mul", "topological_order", "backward"):
+    value = namespaces["04"]["Value"]
+    lesson03 = _rebound(namespaces["03"], "Value", value)  # `Value` in lesson 03's code: lesson 04's class
+    for attr, name in (("__add__", "value_add"), ("__mul__", "value_mul"), ("backward", "backward")):
         if name not in lesson03:
             raise AssertionError(f"lesson 03's saved code does not define {name}")
-    # Run lesson 03's functions with lesson 04's globals, so that `Value` in them is lesson 04's class.
-    glob = dict(ns)
-    for name in ("value_add", "value_mul", "topological_order", "backward"):
-        fn = lesson03[name]
-        glob[name] = type(fn)(fn.__code__, glob, fn.__name__, fn.__defaults__, fn.__closure__)
-        glob[name].__kwdefaults__ = fn.__kwdefaults__
-    value.__add__, value.__mul__, value.backward = glob["value_add"], glob["value_mul"], glob["backward"]
+        setattr(value, attr, lesson03[name])
     return value
 
 
@@ -412,12 +490,18 @@ def _install_optimizers(classes: dict[str, type], variables: dict, undo: list) -
 
 
 PARTS = [
+    Part("+ * backward", ("03",), ("03.1", "03.2", "03.3"),
+         *_transplant("03", "Value", {"__add__": "value_add", "__mul__": "value_mul", "backward": "backward"},
+                      _smoke_value_basics), only_in="04"),
+    Part("@ tanh relu backward", ("06",), ("06.3", "06.4", "06.5"),
+         *_transplant("06", "Tensor", {"__matmul__": "tensor_matmul", "tanh": "tensor_tanh", "relu": "tensor_relu",
+                                       "backward": "backward"}, _smoke_tensor_basics), only_in="07"),
     Part("Value", ("03", "04"), ("03.1", "03.2", "03.3", "04.1", "04.2", "04.3", "04.4"),
-         _build_value, _smoke_value, _install_value),
+         _build_value, _smoke_value, _install_value, until="05"),
     Part("unbroadcast", ("07",), ("07.2",), _build_unbroadcast, _smoke_unbroadcast, _install_unbroadcast),
     Part("Module", ("08",), ("08.1", "08.2", "08.3"), _build_module, _smoke_module, _install_module),
     Part("losses", ("09",), ("09.1", "09.2", "09.3", "09.4", "09.5"), _build_losses, _smoke_losses, _install_losses),
     Part("optimizers", ("10",), ("10.2", "10.3", "10.4", "10.5"), _build_optimizers, _smoke_optimizers,
          _install_optimizers),
 ]
-NOT_CARRIED = "Tensor (06–07), Module registration and state_dict (08), schedulers (11), training loop (12)"
+NOT_CARRIED = "Tensor beyond lesson 07 (06–07), Module registration and state_dict (08), schedulers (11), training loop (12)"

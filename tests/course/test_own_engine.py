@@ -62,7 +62,29 @@ def counting_linear_forward(self, x):
 
 Linear.forward = counting_linear_forward
 '''
-MARKERS = {"04": VALUE_MARKER, "07": UNBROADCAST_MARKER, "08": LINEAR_MARKER, "09": CROSS_ENTROPY_MARKER,
+ADD_MARKER = '''ADD_CALLS = [0]
+_plain_value_add = value_add
+
+
+def value_add(self, other):
+    ADD_CALLS[0] += 1
+    return _plain_value_add(self, other)
+
+
+Value.__add__ = value_add
+'''
+MATMUL_MARKER = '''MATMUL_CALLS = [0]
+_plain_matmul = tensor_matmul
+
+
+def tensor_matmul(self, other):
+    MATMUL_CALLS[0] += 1
+    return _plain_matmul(self, other)
+
+
+Tensor.__matmul__ = tensor_matmul
+'''
+MARKERS = {"03": ADD_MARKER, "04": VALUE_MARKER, "06": MATMUL_MARKER, "07": UNBROADCAST_MARKER, "08": LINEAR_MARKER, "09": CROSS_ENTROPY_MARKER,
            "10": ADAM_MARKER}
 
 
@@ -152,13 +174,17 @@ def test_nothing_is_saved_when_the_switch_is_off(course, monkeypatch, capsys):
 # ---------------------------------------------------------------------------------- carrying forward
 def test_each_part_is_installed_where_its_checks_passed_and_the_reference_elsewhere(course):
     for lesson in ("03", "04", "07"):
-        pass_lesson(lesson, (MARKERS[lesson],) if lesson in MARKERS else ())
+        pass_lesson(lesson, (MARKERS[lesson],))
     namespace = {"Value": minitorch.Value}
-    assert own.carry_forward("08", namespace) == "Running on your own engine: Value (03–04), unbroadcast (07)"
-    line = own.carry_forward("10", namespace)
-    assert line == ("Running on your own engine: Value (03–04), unbroadcast (07); "
-                    "reference: Module (08.1, 08.2, 08.3 not passed yet), losses (09.1, 09.2, 09.3, 09.4, 09.5 not passed yet)")
+    assert own.carry_forward("05", namespace) == "Running on your own engine: Value (03–04)"
     assert repr(minitorch.Value(2.0)) == "MyValue(2)" and namespace["Value"] is minitorch.Value
+    assert own.carry_forward("08", namespace) == "Running on your own engine: unbroadcast (07)"
+    from minitorch.scalar import Value
+
+    assert minitorch.Value is Value and namespace["Value"] is Value  # lesson 05 is the last to use Value
+    line = own.carry_forward("10", namespace)
+    assert line == ("Running on your own engine: unbroadcast (07); reference: Module (08.1, 08.2, 08.3 not "
+                    "passed yet), losses (09.1, 09.2, 09.3, 09.4, 09.5 not passed yet)")
     from minitorch.tensor import autograd
 
     calls = autograd.unbroadcast.own.__globals__["UNBROADCAST_CALLS"]
@@ -170,14 +196,12 @@ def test_each_part_is_installed_where_its_checks_passed_and_the_reference_elsewh
     minitorch.testing.assert_close(b.grad, minitorch.ones(3) * 4)
     # Off again (and the first cell re-run): the reference everywhere, in the notebook's names too.
     own._restore(own._undo)
-    from minitorch.scalar import Value
-
-    assert minitorch.Value is Value and autograd.unbroadcast.__module__ == "minitorch.tensor.autograd"
-    own.carry_forward("08", namespace)
-    own.carry_forward("08", namespace)  # twice: no stacking of wrappers
-    assert autograd.unbroadcast.own.__globals__["UNBROADCAST_CALLS"] is not None
+    assert autograd.unbroadcast.__module__ == "minitorch.tensor.autograd"
+    own.carry_forward("05", namespace)
+    own.carry_forward("05", namespace)  # twice: no stacking
+    assert repr(namespace["Value"](1.0)) == "MyValue(1)"
     own._restore(own._undo)
-    assert namespace["Value"] is Value and autograd.unbroadcast.__module__ == "minitorch.tensor.autograd"
+    assert namespace["Value"] is Value and minitorch.Value is Value
 
 
 def test_your_unbroadcast_leaves_what_is_not_an_array_to_the_reference(course):
@@ -202,6 +226,40 @@ def test_your_unbroadcast_leaves_what_is_not_an_array_to_the_reference(course):
     total, product = SumAndProduct.apply(a, b)
     (total * 2 + product).sum().backward()
     minitorch.testing.assert_close(a.grad, minitorch.tensor([5.0, 1.0]))
+
+
+def first_cell(lesson: str) -> dict:
+    """The namespace of a solution notebook's first cell (its starting class), without show_progress."""
+    nb = json.loads(next(SOLUTIONS.glob(f"{lesson}_*.ipynb")).read_text(encoding="utf-8"))
+    source = "".join(next(c for c in nb["cells"] if c["cell_type"] == "code")["source"])
+    namespace: dict = {}
+    exec(source.replace(f'show_progress("{lesson}")', ""), namespace)
+    return namespace
+
+
+def test_the_next_lessons_starting_class_gets_your_methods_from_before(course):
+    pass_lesson("03", (ADD_MARKER,))
+    pass_lesson("06", (MATMUL_MARKER,))
+    lesson04, lesson07 = first_cell("04"), first_cell("07")
+    given_add = lesson04["Value"].__add__
+    assert own.carry_forward("04", lesson04) == "Running on your own engine: + * backward (03)"
+    value = lesson04["Value"]
+    calls = value.__add__.__globals__["ADD_CALLS"]
+    calls[0] = 0
+    x, y = value(2.0), value(-3.0)
+    out = x * y + x  # your + and * on lesson 04's class: they make lesson 04's Values
+    out.backward()
+    assert calls[0] == 1 and type(out) is value and (x.grad, y.grad) == (-2.0, 2.0)
+    assert own.carry_forward("07", lesson07) == "Running on your own engine: @ tanh relu backward (06)"
+    assert value.__add__ is given_add  # lesson 04's part is for lesson 04 only, and undone
+    tensor = lesson07["Tensor"]
+    matmuls = tensor.__matmul__.__globals__["MATMUL_CALLS"]
+    matmuls[0] = 0
+    w = tensor(np.eye(2))
+    (tensor(np.ones((3, 2))) @ w).tanh().sum().backward()
+    assert matmuls[0] == 1 and type(w.grad) is np.ndarray and w.grad.shape == (2, 2)
+    assert own.carry_forward("08", {}).startswith("Running on your own engine: nothing yet")
+    assert "MATMUL_CALLS" not in tensor.__matmul__.__globals__
 
 
 def test_code_broken_after_its_check_passed_is_not_carried(course):
@@ -245,7 +303,8 @@ def test_a_smoke_check_catches_what_the_graded_tests_did_not_try(course, monkeyp
 
 def test_your_losses_are_used_where_the_call_fits_them_and_the_reference_elsewhere(course):
     pass_lesson("09", (CROSS_ENTROPY_MARKER,))
-    assert own.carry_forward("10", {}).startswith("Running on your own engine: losses (09); reference: Value (03.1, ")
+    assert own.carry_forward("10", {}) == ("Running on your own engine: losses (09); reference: unbroadcast (07.2 "
+                                          "not passed yet), Module (08.1, 08.2, 08.3 not passed yet)")
     import minitorch.nn.functional as F
 
     calls = F.cross_entropy.own.__globals__["CROSS_ENTROPY_CALLS"]
@@ -366,8 +425,11 @@ def check_outputs(nb) -> list[str]:
 
 
 def test_lesson_05_runs_end_to_end_on_your_value(course):
-    for lesson in ("03", "04"):
-        pass_lesson(lesson, (MARKERS[lesson],) if lesson in MARKERS else ())
+    pass_lesson("03", (ADD_MARKER,))
+    # Lesson 04 for real, on your + * backward from lesson 03; its check() cells save its code.
+    nb04 = run_lesson("04", course, before_check={"04.5": VALUE_MARKER})
+    assert "Running on your own engine: + * backward (03)" in outputs(nb04.cells[1])
+    assert all(r.startswith("✅") and "Saved for your own engine: lesson04.py" in r for r in check_outputs(nb04))
     nb = run_lesson("05", course, "print(repr(Value(1.5)), type(model.parameters()[0]).__module__)")
     first = outputs(nb.cells[1])
     assert "Running on your own engine: Value (03–04)" in first
@@ -377,9 +439,12 @@ def test_lesson_05_runs_end_to_end_on_your_value(course):
 
 
 def test_lesson_12_runs_end_to_end_on_your_unbroadcast_module_losses_and_optimizers(course):
-    # Lesson 07 for real: its check() cells save the kernel's own history (with the learner's marker).
+    # Lesson 07 for real, on your @ tanh relu backward from lesson 06: its check() cells save the kernel's
+    # own history (with the learner's marker).
+    pass_lesson("06", (MATMUL_MARKER,))
     nb07 = run_lesson("07", course, before_check={"07.2": UNBROADCAST_MARKER})
-    assert "Saved for your own engine: lesson07.py" in check_outputs(nb07)[1]
+    assert "Running on your own engine: @ tanh relu backward (06)" in outputs(nb07.cells[1])
+    assert all(r.startswith("✅") and "Saved for your own engine: lesson07.py" in r for r in check_outputs(nb07))
     assert manifest(course)["lessons"]["07"]["passed"] == ["07.1", "07.2", "07.3", "07.4", "07.5", "07.6"]
     for lesson in ("08", "09", "10"):
         pass_lesson(lesson, (MARKERS[lesson],))
@@ -390,7 +455,7 @@ def test_lesson_12_runs_end_to_end_on_your_unbroadcast_module_losses_and_optimiz
         "      F.cross_entropy.own.__globals__['CROSS_ENTROPY_CALLS'][0] > 10,",
         "      nn.Linear.forward.own.__globals__['LINEAR_CALLS'][0] > 10,",
         "      optim.Adam.own.update_parameter.__globals__['ADAM_STEPS'][0] > 10)"]))
-    assert "Running on your own engine: unbroadcast (07), Module (08), losses (09), optimizers (10); reference: Value" \
+    assert "Running on your own engine: unbroadcast (07), Module (08), losses (09), optimizers (10)\n" \
         in outputs(nb.cells[1])
     assert outputs(nb.cells[-1]).split() == ["True", "True", "True", "True"]
     results = check_outputs(nb)
