@@ -13,18 +13,20 @@ The data flow, all in the folder of the progress file (``.minitorch-own/`` besid
    winning as it did in the kernel. That file is run on its own and every exercise of lesson NN that
    has passed is graded again against it; ``manifest.json`` records which pass there.
 2. **carry forward** -- ``show_progress("NN")`` (each lesson's first cell) builds each part of
-   :data:`PARTS` that an earlier lesson provides, if all its exercises passed on the saved file,
-   compares it with the reference on a few small cases (``smoke``), and installs it in this kernel
-   only: ``minitorch.Value``, the engine's ``unbroadcast``, ``nn.functional``'s losses,
-   ``optim``'s optimizers. Anything missing, failing or raising falls back to the reference,
-   part by part, and one line says which parts are yours. Nothing is written into the library's
-   files: ``own off`` and a kernel restart give the reference library back.
+   ``own_parts.PARTS`` that lesson NN uses, if all its exercises passed on the saved file, compares
+   it with the reference on a few small cases (``smoke``), and installs it in this kernel only:
+   lesson 04's and 07's starting classes get the methods written in 03 and 06; ``minitorch.Value``
+   (lesson 05); the engine's ``unbroadcast``, the ``Module`` methods, ``nn.functional``'s losses
+   and ``optim``'s update rules (lessons 08-12 and later). Anything missing, failing or raising
+   falls back to the reference, part by part, and one line says which parts are yours. Nothing is
+   written into the library's files: ``own off`` and a kernel restart give the reference back.
 
-Parts not carried forward: lesson 06-07's ``Tensor`` (a float64 teaching engine without dtypes,
-views, in-place ops or most of the ~60 ops lessons 08+ use), lesson 08's ``Module`` (every layer
-of the library -- Linear, Conv2d, BatchNorm, LSTM -- subclasses the reference ``Module`` and relies on
-its buffers, hooks and state-dict layout), lesson 11's schedulers and lesson 12's loop (their
-signatures are the lessons' own, not PyTorch's, which later lessons call).
+Not carried forward: lesson 06-07's ``Tensor`` beyond lesson 07 (a float64 teaching engine
+without dtypes, views, in-place ops or most of the ~60 ops lessons 08+ use); lesson 08's attribute
+registration and ``state_dict`` (every layer of the library -- Linear, Conv2d, BatchNorm, LSTM --
+subclasses the reference ``Module`` and relies on its buffers, hooks and state-dict layout); lesson
+11's schedulers and lesson 12's loop (their signatures are the lessons' own, not PyTorch's, which
+later lessons call).
 """
 
 from __future__ import annotations
