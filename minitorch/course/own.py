@@ -269,11 +269,11 @@ def save(exercise_id: str, variables: dict) -> str | None:
     passed, failed = _grade_saved(lesson, source, path, candidates)
     try:
         where.mkdir(exist_ok=True)
-        path.write_text(f"# Your code from lesson {lesson}, saved by check({exercise_id!r}) for your own engine.\n"
-                        + source, encoding="utf-8")
+        text = f"# Your code from lesson {lesson}, saved by check({exercise_id!r}) for your own engine.\n" + source
+        path.write_text(text, encoding="utf-8")
         data = _read_manifest(where)
         data.setdefault("lessons", {})[lesson] = {
-            "file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "file": path.name, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
             "passed": passed, "failed": failed, "saved": time.strftime("%Y-%m-%dT%H:%M:%S")}
         _write_manifest(where, data)
     except OSError as e:
@@ -295,7 +295,7 @@ _undo: list = []  # what the last carry_forward installed in this kernel
 def _saved_namespace(lesson: str, where: Path, manifest: dict, cache: dict) -> dict:
     if lesson not in cache:
         entry = manifest.get("lessons", {}).get(lesson, {})
-        path = where / entry.get("file", f"lesson{lesson}.py")
+        path = where / f"lesson{lesson}.py"
         source = path.read_text(encoding="utf-8")
         if hashlib.sha256(source.encode("utf-8")).hexdigest() != entry.get("sha256"):
             raise AssertionError(f"{path.name} changed since it was graded: pass a check of lesson {lesson} again")
@@ -350,7 +350,7 @@ def carry_forward(lesson: str, variables: dict | None = None) -> str | None:
         _undo.extend(undo)
         yours.append(label)
     if not yours and not reference:
-        return f"Your own engine is on; lesson {lesson} uses no part of it (parts start at lesson 05)."
+        return f"Your own engine is on; lesson {lesson} uses none of its parts (`python -m minitorch own status`)."
     line = "Running on your own engine: " + (", ".join(yours) if yours else "nothing yet")
     if reference:
         line += "; reference: " + ", ".join(reference)

@@ -374,6 +374,12 @@ def test_the_switch_off_leaves_every_lesson_as_it_is(course, monkeypatch, capsys
     assert F.cross_entropy.__module__ == "minitorch.nn.functional"
 
 
+def test_an_early_lesson_says_it_uses_no_part(course, capsys):
+    show_progress("02")
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "Your own engine is on; lesson 02 uses none of its parts (`python -m minitorch own status`)."
+
+
 def test_the_command_line_switch_and_status(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MINITORCH_PROGRESS_FILE", str(tmp_path / progress.FILENAME))
     monkeypatch.delenv(own.ENV, raising=False)
