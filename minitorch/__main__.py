@@ -1,4 +1,4 @@
-"""Command line: ``python -m minitorch {build-lessons, grade, release, execute, progress, own}``."""
+"""Command line: ``python -m minitorch {build-lessons, grade, release, execute, progress}``."""
 
 from __future__ import annotations
 
@@ -59,19 +59,19 @@ def _execute(args: argparse.Namespace) -> int:
     return execute_notebooks([Path(p) for p in args.notebooks], timeout=args.timeout)
 
 
-def _progress(args: argparse.Namespace) -> int:
-    from .course.progress import report
-
-    folder = Path(args.folder) if args.folder else (Path("lessons") if Path("lessons").is_dir() else Path.cwd())
-    print(report(folder))
-    return 0
-
-
 def _own(args: argparse.Namespace) -> int:
     from .course import own
 
     folder = Path(args.folder) if args.folder else (Path("lessons") if Path("lessons").is_dir() else Path.cwd())
     print(own.status(folder) if args.switch == "status" else own.set_enabled(args.switch == "on", folder))
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from .course.progress import report
+
+    folder = Path(args.folder) if args.folder else (Path("lessons") if Path("lessons").is_dir() else Path.cwd())
+    print(report(folder))
     return 0
 
 
