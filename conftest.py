@@ -28,7 +28,7 @@ def pytest_addoption(parser):
 # soonest when the long units start first and the many short ones fill in at the end (LPT
 # scheduling). Measured costs: the grader end-to-end tests run every notebook in subprocesses;
 # then each notebook's nbval run and graded tests, later lessons being the longer ones.
-_FIRST = ("tests/course/test_grader.py", "tests/course/test_reproducible.py")
+_FIRST = ("tests/course/test_grader.py", "tests/course/test_reproducible.py", "tests/course/test_own_engine.py")
 
 
 def _cost_rank(nodeid: str) -> tuple:

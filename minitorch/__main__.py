@@ -59,6 +59,14 @@ def _execute(args: argparse.Namespace) -> int:
     return execute_notebooks([Path(p) for p in args.notebooks], timeout=args.timeout)
 
 
+def _own(args: argparse.Namespace) -> int:
+    from .course import own
+
+    folder = Path(args.folder) if args.folder else (Path("lessons") if Path("lessons").is_dir() else Path.cwd())
+    print(own.status(folder) if args.switch == "status" else own.set_enabled(args.switch == "on", folder))
+    return 0
+
+
 def _progress(args: argparse.Namespace) -> int:
     from .course.progress import report
 
@@ -122,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("progress", help="what your check() cells recorded, lesson by lesson")
     p.add_argument("folder", nargs="?", help="the folder of your notebooks (default: lessons/ if here, else .)")
     p.set_defaults(func=_progress)
+
+    p = sub.add_parser("own", help="run later lessons on your own engine (your code whose checks passed)")
+    p.add_argument("switch", choices=["on", "off", "status"])
+    p.add_argument("folder", nargs="?", help="the folder of your notebooks (default: lessons/ if here, else .)")
+    p.set_defaults(func=_own)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -2,6 +2,7 @@
 
 from .check import check, hint
 from .exercises import Exercise, graded
+from .own import own_engine
 from .progress import show_progress
 
-__all__ = ["check", "hint", "show_progress", "Exercise", "graded"]
+__all__ = ["check", "hint", "show_progress", "Exercise", "graded", "own_engine"]

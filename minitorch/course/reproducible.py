@@ -29,6 +29,8 @@ REPRODUCIBLE_ENV = {
     "MINITORCH_PROGRESS_FILE": "off",
     # Widgets (the backward stepper) display their static frames: a live widget's output holds a random model id.
     "MINITORCH_STATIC_WIDGETS": "1",
+    # Your own engine (course/own.py) is never used while outputs are stored or compared.
+    "MINITORCH_OWN_ENGINE": "off",
     # Silences a debugger warning that ipykernel prints on some Python builds.
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
@@ -45,9 +47,13 @@ if platform.machine().lower() in ("x86_64", "amd64"):
 
 
 def use_reproducible_env() -> None:
-    """Set each of ``REPRODUCIBLE_ENV`` unless the caller already chose a value (kernels inherit it)."""
+    """Set each of ``REPRODUCIBLE_ENV`` unless the caller already chose a value (kernels inherit it).
+
+    Your own engine is switched off even when the shell switched it on: outputs come from the reference.
+    """
     for name, value in REPRODUCIBLE_ENV.items():
         os.environ.setdefault(name, value)
+    os.environ["MINITORCH_OWN_ENGINE"] = "off"
 
 
 def use_store_env() -> None:
