@@ -123,7 +123,8 @@ def np_pool_backward(g: np.ndarray, arg: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------- problem 1
-def conv_problem(seed: int = 0, n: int = N, c_in: int = C_IN, c_out: int = C_OUT, size: int = SIZE) -> dict[str, np.ndarray]:
+def conv_problem(seed: int = 0, n: int = N, c_in: int = C_IN, c_out: int = C_OUT,
+                 size: int = SIZE) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     bound = 1 / np.sqrt(c_in * K * K)
     return {"x": rng.standard_normal((n, c_in, size, size), dtype=np.float32),

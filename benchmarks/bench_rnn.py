@@ -133,8 +133,9 @@ def numpy_lstm_step_fn(x: np.ndarray, g: np.ndarray, weights: dict[str, np.ndarr
             dh_next, dc_next = da @ w_hh, dc * f
         flat = d_gates.reshape(-1, 4 * H)
         d_b = flat.sum(axis=0)
-        return {"out": np.stack(hs[1:]), "x": (flat @ w_ih).reshape(x.shape), "weight_ih_l0": flat.T @ x.reshape(-1, n_in),
-                "weight_hh_l0": d_w_hh, "bias_ih_l0": d_b, "bias_hh_l0": d_b}
+        return {"out": np.stack(hs[1:]), "x": (flat @ w_ih).reshape(x.shape),
+                "weight_ih_l0": flat.T @ x.reshape(-1, n_in), "weight_hh_l0": d_w_hh, "bias_ih_l0": d_b,
+                "bias_hh_l0": d_b}
 
     return step
 
@@ -178,8 +179,9 @@ def numpy_gru_step_fn(x: np.ndarray, g: np.ndarray, weights: dict[str, np.ndarra
             d_b_hh += d_h_gates.sum(axis=0)
             dh_next = dh * z + d_h_gates @ w_hh
         flat = d_x_gates.reshape(-1, 3 * H)
-        return {"out": np.stack(hs[1:]), "x": (flat @ w_ih).reshape(x.shape), "weight_ih_l0": flat.T @ x.reshape(-1, n_in),
-                "weight_hh_l0": d_w_hh, "bias_ih_l0": flat.sum(axis=0), "bias_hh_l0": d_b_hh}
+        return {"out": np.stack(hs[1:]), "x": (flat @ w_ih).reshape(x.shape),
+                "weight_ih_l0": flat.T @ x.reshape(-1, n_in), "weight_hh_l0": d_w_hh,
+                "bias_ih_l0": flat.sum(axis=0), "bias_hh_l0": d_b_hh}
 
     return step
 

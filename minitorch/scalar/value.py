@@ -276,7 +276,8 @@ class Value:
 _new = object.__new__
 
 
-def _node(data: float, op: str, a: Optional[Value], da: Optional[float], b: Optional[Value] = None, db: float = 0.0) -> Value:
+def _node(data: float, op: str, a: Optional[Value], da: Optional[float], b: Optional[Value] = None,
+          db: float = 0.0) -> Value:
     """The output of an op: its number, the op's name, its parents and their local derivatives.
 
     Every op builds its result here, without ``Value.__init__``: the inputs are already checked, and
