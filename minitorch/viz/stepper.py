@@ -9,7 +9,7 @@ GitHub, a JupyterLab that has not run the cell) it shows a few of the frames as 
 The frames are computed by replaying the backward pass, never by running the graph's own
 ``backward()``, and the graph is left as it was:
 
-* ``minitorch.Tensor``: each op's ``_backward(g)`` returns its inputs' gradients without storing
+* ``minitorch.Tensor``: each op's ``_backward(g, *_saved)`` returns its inputs' gradients without storing
   them, so the replay keeps the gradients in its own table (a graph already freed by
   ``backward()`` cannot be replayed: build it again).
 * a ``Value`` (minitorch's, or the one a learner writes in lessons 02-04), or a lesson's own
@@ -115,7 +115,7 @@ def _mutating_frames(root: Any, order: list[Any], steps: list[Any]) -> list[Fram
 
 
 def _tensor_frames(root: Any, order: list[Any], steps: list[Any]) -> list[Frame]:
-    """Frames of a ``minitorch.Tensor`` graph: each op's ``_backward(g)`` returns gradients; nothing is stored."""
+    """Frames of a ``minitorch.Tensor`` graph: each op's ``_backward(g, *_saved)`` returns gradients; nothing is stored."""
     from ..tensor.autograd import unbroadcast
 
     for node in order:
@@ -131,7 +131,7 @@ def _tensor_frames(root: Any, order: list[Any], steps: list[Any]) -> list[Frame]
     for k, node in enumerate(steps, 1):
         g = grads.get(id(node))
         if g is not None and node._backward is not None:
-            for parent, pg in zip(node._prev, node._backward(g.astype(node.data.dtype))):
+            for parent, pg in zip(node._prev, node._backward(g.astype(node.data.dtype), *node._saved)):
                 if pg is None or not parent.requires_grad:
                     continue
                 pg = unbroadcast(np.asarray(pg, dtype=np.float64), parent.data.shape)
