@@ -81,7 +81,16 @@ class ComputationGraph(graphviz.Digraph):
 
 
 def parents_of(node: Any) -> list[Any]:
-    """The nodes ``node`` was computed from, in a deterministic order."""
+    """The nodes ``node`` was computed from, in a deterministic order (a minitorch Tensor's
+    ``_drawn_inputs()``: a Python-number operand is shown as a box, though it is no graph input;
+    the same objects every time within one drawing)."""
+    drawn_inputs = getattr(node, "_drawn_inputs", None)
+    if callable(drawn_inputs):
+        if _drawing is None:
+            return list(drawn_inputs())
+        if id(node) not in _drawing:
+            _drawing[id(node)] = (node, list(drawn_inputs()))
+        return _drawing[id(node)][1]
     for attr in _PARENT_ATTRS:
         parents = getattr(node, attr, None)
         if parents is not None:
@@ -90,6 +99,9 @@ def parents_of(node: Any) -> list[Any]:
                 return sorted(parents, key=lambda p: (str(getattr(p, "label", "")), repr(getattr(p, "data", ""))))
             return [p for p in parents if p is not None]
     return []
+
+
+_drawing: dict[int, tuple[Any, list[Any]]] | None = None  # parents_of's answers during one draw_graph
 
 
 def op_of(node: Any) -> str:
@@ -197,72 +209,76 @@ def draw_graph(
     if not hasattr(root, "data"):
         raise TypeError(f"draw_graph: expected a Value or Tensor (something with .data), got {type(root).__name__}")
     configure_renderer()  # so that dot.pipe() / dot.render() called directly also find a renderer
+    global _drawing
+    _drawing = {}  # parents_of answers each node once per drawing (see parents_of)
+    try:
+        # Breadth-first from the root, so a capped drawing shows the nodes nearest the output.
+        names: dict[int, str] = {id(root): "n0"}
+        drawn: list[Any] = [root]
+        queue: deque[Any] = deque([root])
+        truncated: set[int] = set()  # drawn nodes with parents left out by the cap
+        while queue:
+            node = queue.popleft()
+            for parent in parents_of(node):
+                if id(parent) in names:
+                    continue
+                if len(drawn) >= max_nodes:
+                    truncated.add(id(node))
+                    break
+                names[id(parent)] = f"n{len(drawn)}"
+                drawn.append(parent)
+                queue.append(parent)
 
-    # Breadth-first from the root, so a capped drawing shows the nodes nearest the output.
-    names: dict[int, str] = {id(root): "n0"}
-    drawn: list[Any] = [root]
-    queue: deque[Any] = deque([root])
-    truncated: set[int] = set()  # drawn nodes with parents left out by the cap
-    while queue:
-        node = queue.popleft()
-        for parent in parents_of(node):
-            if id(parent) in names:
-                continue
-            if len(drawn) >= max_nodes:
-                truncated.add(id(node))
-                break
-            names[id(parent)] = f"n{len(drawn)}"
-            drawn.append(parent)
-            queue.append(parent)
+        fields = {id(node): _node_fields(node, show_data, show_grad, show_values, precision) for node in drawn}
+        if rankdir is None:
+            rankdir = _fitting_rankdir(drawn, names, fields)
+        # Record fields stack vertically (narrow nodes) in both directions: graphviz lays a record's
+        # top-level fields across the rank direction, and braces flip that.
+        braces = ("{", "}") if rankdir in ("TB", "BT") else ("", "")
 
-    fields = {id(node): _node_fields(node, show_data, show_grad, show_values, precision) for node in drawn}
-    if rankdir is None:
-        rankdir = _fitting_rankdir(drawn, names, fields)
-    # Record fields stack vertically (narrow nodes) in both directions: graphviz lays a record's
-    # top-level fields across the rank direction, and braces flip that.
-    braces = ("{", "}") if rankdir in ("TB", "BT") else ("", "")
+        dot = ComputationGraph(
+            graph_attr={"rankdir": rankdir, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35",
+                        "size": f"{MAX_WIDTH_PT / 72:.2f},100"},  # scale down (never up) to the column's width
+            node_attr={"fontname": "Helvetica", "fontsize": "11"},
+            edge_attr={"arrowsize": "0.6", "color": "#475569"},
+        )
+        if title:
+            dot.attr(label=title, labelloc="t", fontname="Helvetica", fontsize="13")
 
-    dot = ComputationGraph(
-        graph_attr={"rankdir": rankdir, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35",
-                    "size": f"{MAX_WIDTH_PT / 72:.2f},100"},  # scale down (never up) to the column's width
-        node_attr={"fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"arrowsize": "0.6", "color": "#475569"},
-    )
-    if title:
-        dot.attr(label=title, labelloc="t", fontname="Helvetica", fontsize="13")
+        more_targets: list[str] = []  # where the "... more nodes" box points
+        for node in drawn:
+            name = names[id(node)]
+            parents = parents_of(node)
+            node_fields = fields[id(node)]
+            color = ROOT_COLOR if node is root else (INNER_COLOR if parents else LEAF_COLOR)
+            label = braces[0] + "|".join(_escape(f) for f in node_fields) + braces[1] if node_fields else ""
+            dot.node(name, label, shape="record", style="filled,rounded", fillcolor=color)
+            op = op_of(node)
+            target = name
+            if op:
+                target = name + "_op"
+                dot.node(target, _escape(op), shape="ellipse", style="filled", fillcolor=OP_COLOR,
+                         fontsize="10", width="0.3", height="0.3", margin="0.04")
+                dot.edge(target, name)
+            for parent in parents:
+                if id(parent) in names:
+                    dot.edge(names[id(parent)], target)
+            if op and not parents:
+                # Tensor.backward() frees the graph (as PyTorch does) unless asked to keep it.
+                dot.node(name + "_freed", "graph freed by backward()\ndraw before it, or call\nbackward(retain_graph=True)",
+                         shape="note", style="filled", fillcolor="#fef3c7", fontsize="9")
+                dot.edge(name + "_freed", target, style="dashed")
+            if id(node) in truncated:
+                more_targets.append(target)
 
-    more_targets: list[str] = []  # where the "... more nodes" box points
-    for node in drawn:
-        name = names[id(node)]
-        parents = parents_of(node)
-        node_fields = fields[id(node)]
-        color = ROOT_COLOR if node is root else (INNER_COLOR if parents else LEAF_COLOR)
-        label = braces[0] + "|".join(_escape(f) for f in node_fields) + braces[1] if node_fields else ""
-        dot.node(name, label, shape="record", style="filled,rounded", fillcolor=color)
-        op = op_of(node)
-        target = name
-        if op:
-            target = name + "_op"
-            dot.node(target, _escape(op), shape="ellipse", style="filled", fillcolor=OP_COLOR,
-                     fontsize="10", width="0.3", height="0.3", margin="0.04")
-            dot.edge(target, name)
-        for parent in parents:
-            if id(parent) in names:
-                dot.edge(names[id(parent)], target)
-        if op and not parents:
-            # Tensor.backward() frees the graph (as PyTorch does) unless asked to keep it.
-            dot.node(name + "_freed", "graph freed by backward()\ndraw before it, or call\nbackward(retain_graph=True)",
-                     shape="note", style="filled", fillcolor="#fef3c7", fontsize="9")
-            dot.edge(name + "_freed", target, style="dashed")
-        if id(node) in truncated:
-            more_targets.append(target)
-
-    if more_targets:
-        hidden = _count_reachable(root) - len(drawn)
-        dot.node("more", f"... {hidden} more nodes", shape="note", style="filled", fillcolor="#f1f5f9")
-        for target in more_targets:
-            dot.edge("more", target, style="dashed")
-    return dot
+        if more_targets:
+            hidden = _count_reachable(root) - len(drawn)
+            dot.node("more", f"... {hidden} more nodes", shape="note", style="filled", fillcolor="#f1f5f9")
+            for target in more_targets:
+                dot.edge("more", target, style="dashed")
+        return dot
+    finally:
+        _drawing = None
 
 
 # Rough Graphviz geometry in points (Helvetica 11 pt), enough to choose a direction before layout.
