@@ -265,7 +265,8 @@ def draw_graph(
                     dot.edge(names[id(parent)], target)
             if op and not parents:
                 # Tensor.backward() frees the graph (as PyTorch does) unless asked to keep it.
-                dot.node(name + "_freed", "graph freed by backward()\ndraw before it, or call\nbackward(retain_graph=True)",
+                dot.node(name + "_freed",
+                         "graph freed by backward()\ndraw before it, or call\nbackward(retain_graph=True)",
                          shape="note", style="filled", fillcolor="#fef3c7", fontsize="9")
                 dot.edge(name + "_freed", target, style="dashed")
             if id(node) in truncated:
