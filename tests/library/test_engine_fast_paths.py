@@ -300,6 +300,15 @@ def test_a_shallow_copy_shares_the_registries_and_sees_every_change():
         twin.weight
 
 
+def test_a_registry_entry_edited_in_under_a_plain_attribute_wins():
+    """docs/pytorch-differences.md: PyTorch would return the plain attribute here."""
+    m = nn.Module()
+    m.scale = 3
+    p = nn.Parameter(minitorch.ones(1))
+    m._parameters["scale"] = p  # only possible by editing the registry directly
+    assert m.scale is p
+
+
 def test_a_module_without_forward_still_says_so():
     class NoForward(nn.Module):
         pass
