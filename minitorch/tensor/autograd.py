@@ -2,10 +2,10 @@
 
 Each operation stores a ``_backward(g, *_saved)`` function: given ``g = dL/d(out)`` (and what the
 forward pass saved for it) it returns ``dL/d(input)`` for each input, **in the shape of the
-output** (or ``None`` for an input that needs no gradient). When an input was broadcast to take part — a bias ``(n,)`` added to a batch
-``(B, n)`` — every one of its numbers was used once per copy, so its gradient is the *sum* of the
-output gradient over the broadcast axes. ``unbroadcast`` does that sum, once, here, for every op:
-no op has to think about broadcasting in its backward.
+output** (or ``None`` for an input that needs no gradient). When an input was broadcast to take
+part — a bias ``(n,)`` added to a batch ``(B, n)`` — every one of its numbers was used once per
+copy, so its gradient is the *sum* of the output gradient over the broadcast axes. ``unbroadcast``
+does that sum, once, here, for every op: no op has to think about broadcasting in its backward.
 
     >>> unbroadcast(np.ones((4, 3)), (3,))        # a bias used by 4 rows
     array([4., 4., 4.])

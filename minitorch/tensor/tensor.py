@@ -44,6 +44,7 @@ input's shape with ``unbroadcast`` — the single place where broadcasting is un
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable, Iterator, NamedTuple, Sequence, Union
 
 import numpy as np
@@ -425,7 +426,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
     # (``scalar_dtype`` picks the dtype).
     def __add__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(self.data + other, (self,), "+", Tensor._identity_backward)
+            return Tensor._from_op(self.data + other, (self,), "+", Tensor._add_number_backward, (other,))
         other = _operand(other, self, "add")
         return Tensor._from_op(_broadcast("add", np.add, self, other), (self, other), "+", Tensor._add_backward)
 
@@ -435,11 +436,29 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     @staticmethod
     def _identity_backward(g: np.ndarray) -> tuple[np.ndarray]:
-        return (g,)  # x + c, x - c, clone, float casts: the gradient passes through unchanged
+        return (g,)  # clone, float casts: the gradient passes through unchanged
+
+    # The backward of an op with a Python number c: one function per op and side, each keeping c
+    # (even where unused), so that draw_graph can still show the number as a box (_drawn_inputs).
+    @staticmethod
+    def _add_number_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
+        return (g,)  # d(x + c)/dx = 1
+
+    @staticmethod
+    def _radd_number_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
+        return (g,)  # d(c + x)/dx = 1
+
+    @staticmethod
+    def _sub_number_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
+        return (g,)  # d(x - c)/dx = 1
+
+    @staticmethod
+    def _rsub_number_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
+        return (-g,)  # d(c - x)/dx = -1
 
     def __sub__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(self.data - other, (self,), "-", Tensor._identity_backward)
+            return Tensor._from_op(self.data - other, (self,), "-", Tensor._sub_number_backward, (other,))
         other = _operand(other, self, "sub")
         if self.data.dtype.kind == "b" or other.data.dtype.kind == "b":
             raise RuntimeError("sub: subtraction with a bool tensor is not supported; use ^ (xor) or "
@@ -452,7 +471,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     def __mul__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(self.data * other, (self,), "*", Tensor._scale_backward, (other,))
+            return Tensor._from_op(self.data * other, (self,), "*", Tensor._mul_number_backward, (other,))
         other = _operand(other, self, "mul")
         # Each input's gradient needs the *other* input; it is saved only when that gradient is
         # wanted (None: that input needs no gradient), as PyTorch saves what backward will read.
@@ -467,12 +486,16 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
                 None if a is None else g * a)  # d(ab)/db = a
 
     @staticmethod
-    def _scale_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
+    def _mul_number_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
+        return (g * c,)  # d(c x)/dx = c
+
+    @staticmethod
+    def _rmul_number_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
         return (g * c,)  # d(c x)/dx = c
 
     def __truediv__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(self.data / other, (self,), "/", Tensor._div_by_number_backward, (other,))
+            return Tensor._from_op(self.data / other, (self,), "/", Tensor._div_number_backward, (other,))
         other = _operand(other, self, "div")
         out = _broadcast("div", np.true_divide, self, other, floating=True)
         return Tensor._from_op(out, (self, other), "/", Tensor._div_backward,
@@ -486,7 +509,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         return ga, gb
 
     @staticmethod
-    def _div_by_number_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
+    def _div_number_backward(g: np.ndarray, c: float) -> tuple[np.ndarray]:
         return (g / c,)  # d(x/c)/dx = 1/c
 
     def _rounded_div(self, other: Any, rounding_mode: str) -> "Tensor":
@@ -589,29 +612,38 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     def __radd__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":  # c + x: see __add__
-            return Tensor._from_op(other + self.data, (self,), "+", Tensor._identity_backward)
+            return Tensor._from_op(other + self.data, (self,), "+", Tensor._radd_number_backward, (other,))
         return _operand(other, self, "add") + self
 
     def __rsub__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(other - self.data, (self,), "-", Tensor._neg_backward)  # d(c - x)/dx = -1
+            return Tensor._from_op(other - self.data, (self,), "-", Tensor._rsub_number_backward, (other,))
         return _operand(other, self, "sub") - self
 
     def __rmul__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(other * self.data, (self,), "*", Tensor._scale_backward, (other,))
+            return Tensor._from_op(other * self.data, (self,), "*", Tensor._rmul_number_backward, (other,))
         return _operand(other, self, "mul") * self
 
     def __rtruediv__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
             out = other / self.data
-            return Tensor._from_op(out, (self,), "/", Tensor._number_div_backward, (self.data, out),
+            return Tensor._from_op(out, (self,), "/", Tensor._rdiv_number_backward, (other, self.data, out),
                                    saves_output=True)
         return _operand(other, self, "div") / self
 
     @staticmethod
-    def _number_div_backward(g: np.ndarray, x: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
+    def _rdiv_number_backward(g: np.ndarray, c: float, x: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
         return (-g * out / x,)  # d(c/x)/dx = -c/x^2 = -out/x
+
+    def _drawn_inputs(self) -> tuple["Tensor", ...]:
+        """The inputs ``draw_graph`` shows: ``_prev``, and a Python-number operand (``0.5`` in
+        ``x * 0.5``), which is no graph input, as a box holding the number in this tensor's dtype."""
+        side = _NUMBER_SIDE.get(self._backward)
+        if side is None:
+            return self._prev
+        number = _number_box(self)
+        return (number, *self._prev) if side == "left" else (*self._prev, number)
 
     def __rpow__(self, other: Any) -> "Tensor":
         return _operand(other, self, "pow")._pow_tensor(self)
@@ -916,6 +948,29 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         if self.ndim == 0:
             return Tensor._constant(np.zeros((), dtype=np.int64))
         return Tensor._constant(np.asarray(arg(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
+
+
+# Which side of the op a Python number was on, by the op's backward (for _drawn_inputs).
+_NUMBER_SIDE = {Tensor._add_number_backward: "right", Tensor._sub_number_backward: "right",
+                Tensor._mul_number_backward: "right", Tensor._div_number_backward: "right",
+                Tensor._radd_number_backward: "left", Tensor._rsub_number_backward: "left",
+                Tensor._rmul_number_backward: "left", Tensor._rdiv_number_backward: "left"}
+
+# The number box of each drawn tensor, built once: graph walks (draw_graph, the backward stepper, the
+# gradient diagnosis) key nodes by id, so asking twice must give the same box. Keyed by the tensor's id,
+# with a weak reference to check the id was not reused; a box holds only a number, never a graph.
+_number_boxes: dict[int, tuple[weakref.ref, Tensor]] = {}
+
+
+def _number_box(node: Tensor) -> Tensor:
+    entry = _number_boxes.get(id(node))
+    if entry is None or entry[0]() is not node:
+        if len(_number_boxes) >= 4096:  # forget the boxes of tensors that are gone
+            for key in [k for k, (ref, _) in _number_boxes.items() if ref() is None]:
+                del _number_boxes[key]
+        entry = (weakref.ref(node), Tensor._constant(np.asarray(node._saved[0], dtype=node.data.dtype)))
+        _number_boxes[id(node)] = entry
+    return entry[1]
 
 
 class ValuesIndices(NamedTuple):

@@ -82,7 +82,12 @@ class ComputationGraph(graphviz.Digraph):
 
 
 def parents_of(node: Any) -> list[Any]:
-    """The nodes ``node`` was computed from, in a deterministic order."""
+    """The nodes ``node`` was computed from, in a deterministic order (a minitorch Tensor's
+    ``_drawn_inputs()``: a Python-number operand is shown as a box, though it is no graph input;
+    the same box object every time it is asked, so graph walks can key nodes by ``id``)."""
+    drawn_inputs = getattr(node, "_drawn_inputs", None)
+    if callable(drawn_inputs):
+        return list(drawn_inputs())
     for attr in _PARENT_ATTRS:
         parents = getattr(node, attr, None)
         if parents is not None:

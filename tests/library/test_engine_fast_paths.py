@@ -81,6 +81,17 @@ def test_a_python_number_is_not_a_graph_input_but_integer_and_bool_tensors_still
         minitorch.tensor([1.0]) * "2"
 
 
+@pytest.mark.parametrize("name", list(NUMBER_OPS))
+def test_a_drawing_still_shows_a_python_number_as_a_box(name):
+    op, _, reflected = NUMBER_OPS[name]
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True, label="x")
+    c = minitorch.tensor(0.5)  # what the number used to become: a 0-d constant of x's dtype
+    with_number = minitorch.draw_graph(op(x, 0.5))
+    with_tensor = minitorch.draw_graph(op(x, c))
+    assert with_number.source == with_tensor.source
+    assert "0.5000" in with_number.source
+
+
 # ---------------------------------------------------------------------- in-place accumulation
 def test_a_weight_used_many_times_gets_the_exact_sum_of_its_contributions():
     rng = np.random.default_rng(0)
@@ -287,6 +298,15 @@ def test_a_shallow_copy_shares_the_registries_and_sees_every_change():
     del lin.weight
     with pytest.raises(AttributeError):
         twin.weight
+
+
+def test_a_registry_entry_edited_in_under_a_plain_attribute_wins():
+    """docs/pytorch-differences.md: PyTorch would return the plain attribute here."""
+    m = nn.Module()
+    m.scale = 3
+    p = nn.Parameter(minitorch.ones(1))
+    m._parameters["scale"] = p  # only possible by editing the registry directly
+    assert m.scale is p
 
 
 def test_a_module_without_forward_still_says_so():
