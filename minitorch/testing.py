@@ -260,9 +260,7 @@ def node_gradients(root: Any, *, eps: float = 1e-6, rtol: float = 1e-4, atol: fl
     The expected gradients never come from the backward pass under test: the graph's forward pass is
     replayed in float64 from the leaves' data, with each node's op (``_op``: + - * / ** @ neg exp log tanh
     sigmoid relu sum mean), and each node's value (each entry, for an array) is nudged by ±eps in turn.
-    Duck-typed like ``draw_graph``, so it works on the lessons' own ``Value`` and ``Tensor`` classes. A node
-    that cannot be replayed (an unknown op; a ``minitorch.Tensor`` op with a Python number operand, which the
-    engine keeps inside the op rather than as a graph node) gets no expectation, never a wrong one.
+    Duck-typed like ``draw_graph``, so it works on the lessons' own ``Value`` and ``Tensor`` classes.
 
     Returns one ``NodeGradient`` per node, in topological order (root last). A node whose gradient is None
     (an intermediate tensor whose grad was not kept) is compared only when it is a leaf.

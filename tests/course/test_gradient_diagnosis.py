@@ -164,10 +164,7 @@ def test_unlabelled_nodes_are_named_by_their_expression():
 def test_tensor_gradients_are_compared_entry_by_entry():
     x = minitorch.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=minitorch.float64, requires_grad=True, label="x")
     w = minitorch.tensor([[2.0], [-1.0]], dtype=minitorch.float64, requires_grad=True, label="w")
-    # A constant tensor, not the number 3.0: the engine keeps a Python number inside the op (saved for its
-    # backward, no graph node), so a `* 3.0` node cannot be replayed and gets no expectation at all.
-    three = minitorch.tensor(3.0, dtype=minitorch.float64, label="3")
-    loss = ((x @ w).relu() * three).sum()
+    loss = ((x @ w).relu() * 3.0).sum()
     loss.backward(retain_graph=True)  # keep the graph, to inspect it afterwards
     assert_node_gradients(loss)  # the reference engine: right everywhere (intermediate grads are not kept)
     w.grad.data[1, 0] += 0.5  # now one entry of one leaf is wrong
