@@ -61,8 +61,9 @@ EXERCISES = [
         "One node instead of two: compute x + b once into a new array, then apply the ReLU to that same array "
         "in place. The backward needs only that result: the gradient passes where it is positive, and b's "
         "gradient sums x's over the batch.",
-        "data = x.data + b.data; np.maximum(data, 0, out=data); out = Tensor(data, (x, b), 'bias_relu'); "
-        "backward(g): gx = g * (data > 0); return (gx, gx summed over axis 0).",
+        "data ← a new array holding the sum of the two arrays; clip data at 0 in place (its own out); node ← a "
+        "Tensor of data with parents x and b and op 'bias_relu'; backward(g): gx ← g where data is positive, 0 "
+        "elsewhere; return gx and gx summed over the batch axis.",
         "np.maximum(data, 0, out=data)",
     )),
 ]
