@@ -192,3 +192,130 @@ def test_a_recursive_topological_order_is_named():
 
     message = first_problem("03.2", {"topological_order": topological_order, "Value": Value, "math": math})
     assert "recurs" in message.lower() or "stack" in message.lower()
+
+
+# ------------------------------------------------------------------ lesson 18: measuring and making fast
+def _lesson18_engine():
+    """The lesson's own small Tensor engine, taken from the solution notebook (a given cell, not an exercise)."""
+    from pathlib import Path
+
+    from minitorch.course.notebook import read_notebook
+
+    notebook = Path(__file__).resolve().parents[2] / "solutions" / "18_performance.ipynb"
+    (source,) = [c.source for c in read_notebook(notebook).cells if c.cell_type == "code" and "class Tensor" in c.source]
+    namespace = {"np": np}
+    exec(source, namespace)  # noqa: S102 - the course's own notebook
+    return namespace
+
+
+def test_a_ratio_of_medians_is_named():
+    def paired_speedup(a, b):
+        import statistics
+        r = statistics.median(a) / statistics.median(b)
+        return r, min(x / y for x, y in zip(a, b)), max(x / y for x, y in zip(a, b))
+
+    assert "ratio of the two medians" in first_problem("18.1", {"paired_speedup": paired_speedup})
+
+
+def test_a_ratio_of_best_times_is_named():
+    def paired_speedup(a, b):
+        ratios = [x / y for x, y in zip(a, b)]
+        return min(a) / min(b), min(ratios), max(ratios)  # best of each, as the old benchmarks did
+
+    assert "best (smallest) times" in first_problem("18.1", {"paired_speedup": paired_speedup})
+
+
+def _harness(warm=True, disable=True, collect_inside=False):
+    import gc
+    import time
+
+    def compare_timings(fns, rounds=5, number=10, warmup=1, clock=time.perf_counter):
+        names = list(fns)
+        if warm:
+            for name in names:
+                for _ in range(warmup):
+                    fns[name]()
+        times = {name: [] for name in names}
+        for r in range(rounds):
+            for name in names[r % len(names):] + names[:r % len(names)]:
+                if not collect_inside:
+                    gc.collect()
+                if disable:
+                    gc.disable()
+                start = clock()
+                if collect_inside:
+                    gc.collect()  # the planted mistake: the collection is timed
+                for _ in range(number):
+                    fns[name]()
+                times[name].append((clock() - start) / number)
+                gc.enable()
+        return times
+
+    return compare_timings
+
+
+def test_a_missing_warm_up_is_named():
+    assert "warm-up" in first_problem("18.2", {"compare_timings": _harness(warm=False)})
+
+
+def test_a_collector_left_on_is_named():
+    assert "collector was on during timed calls" in first_problem("18.2", {"compare_timings": _harness(disable=False)})
+
+
+def test_a_timed_collection_is_named():
+    assert "collection was timed" in first_problem("18.2", {"compare_timings": _harness(collect_inside=True)})
+
+
+def test_cumulative_time_for_own_time_is_named():
+    def top_function(stats, by="tottime"):
+        func = max(stats.stats, key=lambda f: stats.stats[f][3])  # always cumulative: the planted mistake
+        return func[2], stats.stats[func][3]
+
+    assert "cumulative" in first_problem("18.3", {"top_function": top_function})
+
+
+def test_primitive_calls_for_all_calls_are_named():
+    def top_function(stats, by="tottime"):
+        column = {"ncalls": 0, "tottime": 2, "cumtime": 3}[by]  # position 0: primitive calls only
+        func = max(stats.stats, key=lambda f: stats.stats[f][column])
+        return func[2], stats.stats[func][column]
+
+    assert "primitive" in first_problem("18.3", {"top_function": top_function})
+
+
+def test_a_rebound_parameter_is_named():
+    def sgd_momentum_step_(param, grad, buf, scratch, lr, momentum):
+        buf *= momentum
+        buf += grad
+        param = param - lr * buf  # noqa: F841  the planted mistake
+
+    assert "never changed" in first_problem("18.4", {"sgd_momentum_step_": sgd_momentum_step_})
+
+
+def test_an_allocating_in_place_step_is_named():
+    def sgd_momentum_step_(param, grad, buf, scratch, lr, momentum):
+        buf *= momentum
+        buf += grad
+        param -= lr * buf  # in place, but lr * buf is a new array
+
+    message = first_problem("18.4", {"sgd_momentum_step_": sgd_momentum_step_})
+    assert "temporary array" in message and "1.0 arrays" in message
+
+
+def test_a_fused_op_that_allocates_anyway_is_named():
+    engine = _lesson18_engine()
+    Tensor = engine["Tensor"]
+
+    def bias_relu(x, b):
+        data = np.maximum(x.data + b.data, 0)  # fused into one node, but two arrays
+        out = Tensor(data, (x, b), "bias_relu")
+
+        def backward(g):
+            gx = g * (data > 0)
+            return gx, gx.sum(axis=0)
+
+        out._backward = backward
+        return out
+
+    message = first_problem("18.5", {"bias_relu": bias_relu, "Tensor": Tensor})
+    assert "saves nothing" in message and "2.0 arrays" in message
