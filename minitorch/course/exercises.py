@@ -85,6 +85,11 @@ class Namespace:
     def __contains__(self, name: str) -> bool:
         return name in self._variables
 
+    def remote(self, obj: Any) -> Any:
+        """``obj`` itself. In the grader (``judge.RemoteNamespace.remote``) a minitorch object is moved into
+        the notebook's process now, so that the test's later reads see what the learner's code did to it."""
+        return obj
+
 
 # ---------------------------------------------------------------------------------- finding tests
 def graded_tests_dir() -> Path:
@@ -122,8 +127,21 @@ def load_lesson(lesson: str, reload: bool = False) -> ModuleType:
     return module
 
 
+def load_lesson_file(path: str) -> tuple[list[Exercise], dict[str, list[Callable]]]:
+    """The exercises and tests of a graded test file given by its path (the grader's judge)."""
+    spec = importlib.util.spec_from_file_location(f"minitorch_graded_{Path(path).stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return _module_exercises(module)
+
+
 def lesson_exercises(lesson: str) -> tuple[list[Exercise], dict[str, list[Callable]]]:
-    module = load_lesson(lesson)
+    return _module_exercises(load_lesson(lesson))
+
+
+def _module_exercises(module: ModuleType) -> tuple[list[Exercise], dict[str, list[Callable]]]:
     exercises = list(getattr(module, "EXERCISES", []))
     tests: dict[str, list[Callable]] = {ex.id: [] for ex in exercises}
     for name in dir(module):
@@ -191,7 +209,10 @@ def run_test(fn: Callable, nb: Namespace, timeout: float) -> TestOutcome:
         text = str(e).strip() or "an assertion failed"
         return TestOutcome(name, False, text)
     except BaseException as e:  # the learner's code raised (even SystemExit): report it in one line
-        if raised_through_learner_code(e, fn.__code__.co_filename) or isinstance(e, (SystemExit, KeyboardInterrupt)):
+        remote = getattr(e, "minitorch_remote", None)  # raised in the grader's worker (judge.py)
+        if isinstance(remote, dict) and remote.get("learner"):
+            return TestOutcome(name, False, "your code raised " + remote["where"])
+        if remote is None and raised_through_learner_code(e, fn.__code__.co_filename) or isinstance(e, (SystemExit, KeyboardInterrupt)):
             return TestOutcome(name, False, "your code raised " + describe_exception(e))
         # Raised by the test itself, using what the learner's code returned (e.g. float("six")).
         return TestOutcome(name, False, "checking what your code returned raised " + describe_exception(e)
