@@ -90,6 +90,20 @@ class Namespace:
         the notebook's process now, so that the test's later reads see what the learner's code did to it."""
         return obj
 
+    def run(self, fn: Callable, *args: Any) -> Any:
+        """``fn(nb, *args)``. In the grader ``fn`` (a top-level function of the test module) runs in the
+        notebook's process: for building many learner objects at once, or subclassing a notebook class."""
+        return fn(self, *args)
+
+    def attributes(self, objects: Any, name: str) -> list:
+        """``[getattr(o, name) for o in objects]`` (in the grader, one request instead of one per object)."""
+        return [getattr(o, name) for o in objects]
+
+    def identity(self, obj: Any, name: str) -> int:
+        """A number that is the same for two reads of ``obj.name`` exactly when they are the same object (in
+        the grader, values arrive as copies, so ``obj.data is array`` cannot be asked directly)."""
+        return id(getattr(obj, name))
+
 
 # ---------------------------------------------------------------------------------- finding tests
 def graded_tests_dir() -> Path:

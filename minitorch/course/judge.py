@@ -15,14 +15,17 @@ import json
 import os
 import pickle
 import sys
+import types
 from typing import Any
 
 import numpy as np
 
-from .remote import (EXCEPTIONS, MAX_BLOBS, Endpoint, LearnerException, ProtocolError, WorkerGone, _by_name,
+from . import remote
+from .remote import (BY_NAME, EXCEPTIONS, MAX_BLOBS, Endpoint, LearnerException, ProtocolError, WorkerGone, _by_name,
                      _plain, _plain_value, _trusted_class)
 
 _END: "JudgeEnd | None" = None
+
 # Probed by Python, numpy and IPython on any object; answered here instead of asking the worker.
 _LOCAL = {"__array_interface__", "__array_struct__", "__array_priority__", "__getstate__", "__length_hint__",
           "__deepcopy__", "__copy__", "__wrapped__", "__signature__", "__func__", "__self__", "__fspath__",
@@ -34,6 +37,14 @@ def _end() -> "JudgeEnd":
     if _END is None:
         raise RuntimeError("no worker to talk to")
     return _END
+
+
+def _attribute(obj: Any, name: str) -> Any:
+    value = _end().request("getattr", obj, name)
+    if type(value) is np.ndarray:
+        value = value.view(RemoteArray)
+        value._source = (obj, name)
+    return value
 
 
 def _op(name: str):
@@ -171,7 +182,7 @@ class Handle(_Forward):
     def __getattr__(self, name: str) -> Any:
         if name in _LOCAL or name.startswith(("_repr_", "_ipython")):
             raise AttributeError(name)
-        return _end().request("getattr", self, name)
+        return _attribute(self, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         _end().request("setattr", self, name, value)
@@ -192,10 +203,10 @@ class Moved(_Forward):
 
     def __getattribute__(self, name: str) -> Any:
         if name == "__class__":
-            return type(self).__mro__[3]
+            return type(self).__mro__[1]
         if name in _LOCAL:
             raise AttributeError(name)
-        return _end().request("getattr", self, name)
+        return _attribute(self, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         _end().request("setattr", self, name, value)
@@ -208,16 +219,75 @@ _MOVED_CLASSES: dict[type, type] = {}
 
 
 def _moved_class(cls: type) -> type:
+    """A subclass of ``cls`` with Moved's and _Forward's methods in its own dict: the same layout as ``cls``
+    (so ``obj.__class__`` may be assigned), and forwarding before anything ``cls`` defines."""
     if cls not in _MOVED_CLASSES:
-        _MOVED_CLASSES[cls] = type(cls.__name__, (Moved, cls), {"__slots__": (), "__module__": cls.__module__,
-                                                                 "__qualname__": cls.__qualname__})
+        methods = {name: value for base in (_Forward, Moved) for name, value in vars(base).items()
+                   if name not in ("__slots__", "__module__", "__doc__", "__qualname__")}
+        _MOVED_CLASSES[cls] = type(cls.__name__, (cls,), {**methods, "__slots__": (), "__module__": cls.__module__,
+                                                          "__qualname__": cls.__qualname__})
     return _MOVED_CLASSES[cls]
 
 
 def _movable(v: Any) -> bool:
-    module = getattr(type(v), "__module__", "") or ""
+    """An object of minitorch's, or of a class the test module defines at its top level (the worker loads a
+    copy of the test module too), that is not plain data, a class or a function."""
+    cls = type(v)
+    module = getattr(cls, "__module__", "") or ""
+    if module == remote.TEST_MODULE[0]:
+        return "<" not in cls.__qualname__ and not isinstance(v, (type, types.FunctionType))
     return module.startswith("minitorch.") and not module.startswith("minitorch.course") \
         and not isinstance(v, (type, type(len), type(_movable)))
+
+
+def _test_defined(v: Any) -> bool:
+    """Defined outside the modules the worker can import (a test's lambda, local class or its object)."""
+    module = getattr(v, "__module__", None) if callable(v) else None
+    if not isinstance(module, str):
+        module = getattr(type(v), "__module__", None)
+    return isinstance(module, str) and module.split(".")[0] not in BY_NAME \
+        and module.split(".")[0] not in sys.stdlib_module_names
+
+
+_CALLBACK_OPERATORS = {"iter": iter, "next": next, "len": len, "getitem": lambda obj, key: obj[key]}
+
+
+class _ByName:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+_NAMESPACE = object()  # stands for the worker's notebook namespace (``nb`` there)
+
+
+class RemoteArray(np.ndarray):
+    """An array read from an attribute of a notebook object (``layer.weight.data``): a copy, whose item
+    assignments (``layer.weight.data[...] = w``) and in-place operators are also made to the worker's."""
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self._source = None
+
+    def _push(self, key: Any, value: Any) -> None:
+        source = getattr(self, "_source", None)
+        if source is not None:
+            _end().request("setattr_item", source[0], source[1], key, value)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._push(key, np.asarray(value))
+
+    def _inplace(name: str):  # noqa: N805
+        def method(self, other):
+            out = getattr(np.ndarray, name)(self, other)
+            self._push(Ellipsis, np.asarray(self))
+            return out
+        return method
+
+    __iadd__, __isub__ = _inplace("__iadd__"), _inplace("__isub__")
+    __imul__, __itruediv__ = _inplace("__imul__"), _inplace("__itruediv__")
+    del _inplace
 
 
 class _Copied:
@@ -276,6 +346,10 @@ class JudgeEnd(Endpoint):
     def _inner(self, v: Any, blobs: list[bytes]) -> Any:
         if type(v) is _Copied:
             return self.encode(v, blobs)
+        if type(v) is _ByName:
+            return {"Q": _by_name(v.value)}
+        if v is _NAMESPACE:
+            return {"NS": 0}
         if isinstance(v, _Blob):  # a pickled object rides in the message's raw part
             blobs.append(v.data)
             return {"P": len(blobs) - 1}
@@ -289,14 +363,19 @@ class JudgeEnd(Endpoint):
         if name is not None:
             return {"Q": name}
         if _movable(v):
-            return {"R": self.move(v)}
+            rid = self.move(v)
+            if rid is not None:
+                return {"R": rid}
+        return {"K": self.callback(v)}
+
+    def callback(self, v: Any) -> int:
         cid = self.callback_ids.get(id(v))
         if cid is None:
             cid = len(self.callbacks) + 1
             self.callbacks[cid], self.callback_ids[id(v)] = v, cid
-        return {"K": cid}
+        return cid
 
-    def move(self, obj: Any) -> int:
+    def move(self, obj: Any) -> int | None:
         """Pickle a minitorch object into the worker; from now on ``obj`` forwards to the worker's copy."""
         if id(obj) in self.moved:
             return self.moved[id(obj)]
@@ -307,23 +386,32 @@ class JudgeEnd(Endpoint):
                 if o is obj:
                     return None
                 if isinstance(o, Handle):
-                    return object.__getattribute__(o, "_hid")
+                    return ("R", object.__getattribute__(o, "_hid"))
                 if isinstance(o, RemoteType):
-                    return type.__getattribute__(o, "_rid")
+                    return ("R", type.__getattribute__(o, "_rid"))
                 if id(o) in end.moved:
-                    return end.moved[id(o)]
+                    return ("R", end.moved[id(o)])
                 if _movable(o):
-                    return end.move(o)
+                    rid = end.move(o)
+                    if rid is not None:
+                        return ("R", rid)
+                if isinstance(o, (type, types.FunctionType)) and _by_name(o) is not None:
+                    return None  # pickled by name
+                if _test_defined(o) or _movable(o):  # a test's lambda, local class or its object: a callback
+                    return ("K", end.callback(o))
                 return None
 
-        Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+        try:
+            Pickler(buffer, protocol=4).dump(obj)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return None  # it stays here, and the worker gets a callback to it
         handle = self.request("put", _Blob(buffer.getvalue()))
         if not isinstance(handle, Handle):
             raise ProtocolError("the notebook's process did not take an object")
         rid = object.__getattribute__(handle, "_hid")
         self.moved[id(obj)] = rid
         self.cache[rid] = obj
-        obj.__class__ = _moved_class(type(obj))
+        object.__setattr__(obj, "__class__", _moved_class(type(obj)))
         return rid
 
     # -------------------------------------------------------------------------- decoding
@@ -390,6 +478,12 @@ class JudgeEnd(Endpoint):
         if op == "getattr":
             obj, name = args
             return getattr(obj, name)
+        if op == "setattr":
+            obj, name, value = args
+            setattr(obj, name, value)
+            return None
+        if op == "op" and args and args[0] in _CALLBACK_OPERATORS:
+            return _CALLBACK_OPERATORS[args[0]](*args[1:])
         raise ProtocolError(f"an unknown request ({str(op)[:20]})")
 
     def describe(self, e: BaseException) -> dict:
@@ -454,11 +548,55 @@ class RemoteNamespace:
     def __contains__(self, name: str) -> bool:
         return bool(self._end.request("has", name))
 
+    def run(self, fn: Any, *args: Any) -> Any:
+        """``fn(nb, *args)`` run in the worker (``fn`` must be a top-level function of the test module)."""
+        if _by_name(fn) is None:
+            raise TypeError(f"nb.run needs a top-level function of the test module, not {fn!r}")
+        return self._end.request("call", _ByName(fn), [_NAMESPACE, *args], {})
+
+    def attributes(self, objects: Any, name: str) -> list:
+        return self._end.request("getattrs", list(objects), name)
+
+    def identity(self, obj: Any, name: str) -> int:
+        return self._end.request("identity", obj, name)
+
     def remote(self, obj: Any) -> Any:
         """Move a minitorch object into the notebook's process now (see ``Namespace.remote``)."""
-        if _movable(obj):
-            self._end.move(obj)
+        if _movable(obj) and self._end.move(obj) is None:
+            raise TypeError(f"cannot move {type(obj).__name__} into the notebook's process (it does not pickle)")
         return obj
+
+
+def _mirror_seeding() -> None:
+    """``minitorch.manual_seed(s)`` in a test seeds the worker's generator too: a test that seeds, then lets
+    the learner's code draw (dropout masks, a shuffled loader) expects the same numbers as in process."""
+    import minitorch
+
+    original = minitorch.manual_seed
+
+    def manual_seed(seed: int) -> Any:
+        result = original(seed)
+        if _END is not None and not _END.broken:
+            _END.request("call", _ByName(original), [seed], {})
+        return result
+
+    manual_seed.__wrapped__ = original  # type: ignore[attr-defined]
+    minitorch.manual_seed = manual_seed
+
+
+def _traced(fn: Any) -> Any:
+    """The test, printing its traceback to stderr when it fails (MINITORCH_GRADE_DEBUG=1)."""
+    import functools
+    import traceback
+
+    @functools.wraps(fn)
+    def run(nb: Any) -> None:
+        try:
+            fn(nb)
+        except BaseException:
+            traceback.print_exc()
+            raise
+    return run
 
 
 def main(tests_file: str, request_fd: int, reply_fd: int) -> None:
@@ -467,8 +605,10 @@ def main(tests_file: str, request_fd: int, reply_fd: int) -> None:
     from .sandbox import apply_limits
 
     apply_limits(4096, 24 * 3600, None)
+    _mirror_seeding()
     send = sys.stdout.write
     exercises, tests = load_lesson_file(tests_file)
+    remote.TEST_MODULE[0] = next(fn.__module__ for fns in tests.values() for fn in fns)
     end = JudgeEnd(reply_fd, request_fd)
     _END = end
     nb = RemoteNamespace(end)
@@ -479,9 +619,10 @@ def main(tests_file: str, request_fd: int, reply_fd: int) -> None:
         exercise = exercises[e]
         fn = tests[exercise.id][k]
         if first:
-            end.request("test_file", fn.__code__.co_filename)
+            with open(tests_file, encoding="utf-8") as f:
+                end.request("test_module", fn.__module__, fn.__code__.co_filename, f.read())
             first = False
-        outcome = run_test(fn, nb, None)
+        outcome = run_test(_traced(fn) if os.environ.get("MINITORCH_GRADE_DEBUG") else fn, nb, None)
         if end.broken:
             outcome.passed = False
             outcome.message = f"the grading process stopped answering ({end.broken})"
