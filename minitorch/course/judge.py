@@ -321,8 +321,6 @@ class JudgeEnd(Endpoint):
         if self.broken:
             raise ProtocolError(self.broken)
         outer = self.depth == 0
-        if outer:
-            self.copies = []
         try:
             result = super().request(op, *args)
         except ProtocolError as e:
@@ -582,6 +580,24 @@ def _mirror_seeding() -> None:
 
     manual_seed.__wrapped__ = original  # type: ignore[attr-defined]
     minitorch.manual_seed = manual_seed
+
+    # ``with minitorch.no_grad():`` around a call of the learner's code switches recording off there too.
+    from minitorch.tensor import grad_mode
+
+    enter, leave = grad_mode._GradMode.__enter__, grad_mode._GradMode.__exit__
+
+    def __enter__(self: Any) -> None:
+        enter(self)
+        self._remote_previous = None
+        if _END is not None and not _END.broken:
+            self._remote_previous = _END.request("grad_mode", self.mode)
+
+    def __exit__(self: Any, *exc: Any) -> None:
+        leave(self, *exc)
+        if getattr(self, "_remote_previous", None) is not None and _END is not None and not _END.broken:
+            _END.request("grad_mode", self._remote_previous)
+
+    grad_mode._GradMode.__enter__, grad_mode._GradMode.__exit__ = __enter__, __exit__
 
 
 def _traced(fn: Any) -> Any:

@@ -532,6 +532,11 @@ class WorkerEnd(Endpoint):
                                     "which the grader does not accept")
                 return value
             return _OPERATORS[name](*operands)
+        if op == "grad_mode":  # the judge's no_grad()/enable_grad() blocks, mirrored
+            from ..tensor import grad_mode
+
+            previous, grad_mode._enabled = grad_mode._enabled, bool(args[0])
+            return previous
         if op == "getattrs":
             objects, name = args
             return [getattr(o, name) for o in objects]
