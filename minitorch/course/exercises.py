@@ -15,6 +15,31 @@ A lesson's graded tests live in ``tests/graded/test_lessonNN.py``::
 by executing the solution notebook; in a notebook ``check("01.1")`` passes the live namespace;
 the grader passes a submitted notebook's. The tests are plain functions, so the same code runs
 in all three places. Messages must say what was expected: learners see them, not a traceback.
+
+**Rules for test authors: the grader runs each test in a judge process** (``judge.py``), apart from
+the learner's code, which lives in the sandboxed worker; ``nb`` is then a proxy and every operation
+on a learner's object is a request to the worker (``remote.py``). Most tests need not know, but:
+
+* Compare *values*, never let an expected value reach learner code: ``assert_close(nb.f(x), want)``
+  (the comparison runs in the judge) — not ``nb.f(x) == want`` on a learner's object, which asks the
+  learner's ``__eq__``. Turn a learner's object into data first (``float(v)``, ``v.data``, ``np.asarray``).
+* Plain data (numbers, strings, numpy arrays, lists/dicts of those) crosses by value: a list, dict or
+  array passed to learner code is copied back into yours after the call, and ``obj.data[...] = w`` on a
+  learner object writes through; but ``obj.data is arr`` compares copies: use ``nb.identity(obj, "data")``.
+  A learner's container read once is a snapshot: read it again (``kept.value``) after later calls.
+* minitorch objects (and objects of classes defined at the top of the test module) that the test hands to
+  learner code *move* into the worker: the test's variable then forwards there (``x.grad`` after the
+  learner's ``backward()`` is right). Build the reference first, or from separate objects: a moved module
+  called on a tensor with a graph built in the judge cannot take it. ``nb.remote(obj)`` moves an object
+  now (e.g. modules whose graph the learner's code must walk: then ``m(x)`` builds it in the worker).
+  ``minitorch.manual_seed`` and ``no_grad()`` in a test also act in the worker.
+* Lambdas and test helpers passed to learner code are callbacks (each call a round trip, fine for a few
+  hundred). Loops of thousands of operations on learner objects, and classes that subclass a notebook
+  class (``class Net(nb.Module)``), go in a top-level helper ``def _build(nb, ...)`` run with
+  ``nb.run(_build, ...)`` (in the worker, beside the learner's code; it builds inputs, never verdicts);
+  ``nb.attributes(objects, "_prev")`` reads one attribute of many objects in one request.
+* Seeds, time limits and recursion limits meant for the learner's code must be set in the worker
+  (``nb.run``), not in the judge.
 """
 
 from __future__ import annotations

@@ -8,27 +8,29 @@ submission, or outlive its grading. For each notebook:
    comes from its metadata, else its name (a disagreement is noted). The lesson's graded tests are
    loaded here, in the grader, which thereby knows every exercise and test itself.
 2. **Run in a sandbox** (``sandbox.py``): a throw-away folder with copies of the code cells, the
-   companion files that sat beside the notebook and the graded tests; its own user id when the grader
-   is root; its own session; limits on memory, CPU, file size and processes; output to /dev/null.
-   The worker (``grade_worker.py``) executes the cells, then the tests, announcing each step.
-3. **Watched from here**: each step has a deadline (a cell: ``cell_timeout``; a test: its exercise's
-   limit) enforced by killing the worker's processes, whatever it does with signals. When a cell
-   overruns or kills the worker, a fresh worker reruns the notebook without that cell; when a test
-   does, the exercise scores what it had and a fresh worker goes on from the next exercise. So an
-   infinite loop — even a C call or one that catches ``BaseException`` — costs one cell or one
-   exercise. Scores are computed here from the test outcomes, capped by the tests this grader knows.
-4. Anything unexpected becomes zeros with a reason for that notebook; the class report is always
+   companion files that sat beside the notebook; its own user id when the grader is root; its own
+   session; limits on memory, CPU, file size and processes; output to /dev/null. The worker
+   (``grade_worker.py``) executes the cells, announcing each, then answers the judge's requests.
+3. **Watched from here**: each step has a deadline (a cell: ``cell_timeout``, a quarter of it once a cell
+   had to be stopped; a test: its exercise's limit) enforced by killing the worker's processes, whatever
+   it does with signals. When a cell overruns or kills the worker, a fresh worker reruns the notebook
+   without that cell; when a test does, the exercise scores what it had and a fresh worker goes on from
+   the next exercise. So an infinite loop — even a C call or one that catches ``BaseException`` — costs
+   one cell or one exercise. The notebook's time limit bounds its cells; its tests have their own limits.
+4. **Verdicts computed where the learner's code never ran**: the tests run in a *judge* (``judge.py``), a
+   clean child of the grader (its own user, not the worker's) that never executes submitted code; ``nb``
+   there is a proxy whose every operation on a learner's object is a request to the worker over a pair of
+   pipes (``remote.py``: JSON and raw array bytes, never pickle from the worker). Expected values never
+   exist in the worker, so no patching, tracing, stack walking or forged message in it can turn a wrong
+   answer into a pass: it can only answer wrongly, break the channel (that test fails, a fresh worker goes
+   on) or stall (killed at the deadline). Scores are computed here from the judge's outcomes, capped by
+   the tests this grader knows.
+5. Anything unexpected becomes zeros with a reason for that notebook; the class report is always
    produced.
 
-Limitation, stated plainly: the graded tests run *inside* the worker, beside the learner's code.
-Before every test the worker undoes what the notebook's top-level code rebound in numpy, minitorch,
-the test module and the standard helpers (functions, classes, code objects, tracing), so the usual
-monkeypatching does not score; but code that tampers *while a test runs* (from inside the learner's
-function: patching, frames, writing well-formed fake steps to the report pipe) can still fake that
-notebook's own outcomes. It cannot exceed the points of its exercises, touch other submissions, the
-repository or the report. The sound fix is to compute verdicts in this process (tests split into a
-probe run in the worker that returns plain data and a judge run here), which needs the graded tests
-restructured.
+``Limits(judge=False)`` runs the tests in the worker instead (the older way, kept for comparison): before
+every test the worker undoes what the notebook's top-level code rebound, but tampering from inside the
+learner's function while a test runs could fake that notebook's own outcomes.
 """
 
 from __future__ import annotations
@@ -442,9 +444,17 @@ class _Run:
                 return self._interrupted(("test", e, k), answer if isinstance(answer, str) else "garbage",
                                          sandbox, next_test)
             names = self.lesson.test_names[exercises[e].id]
-            self.outcomes.setdefault(e, []).append(TestOutcome(names[k], answer["passed"],
-                                                               answer["message"][:MAX_MESSAGE], False))
-            if answer.get("broken"):  # the worker died or broke the channel: a fresh one goes on
+            message = answer["message"][:MAX_MESSAGE]
+            if answer.get("broken"):  # the worker died or broke the channel: say which
+                try:
+                    assert sandbox.process is not None
+                    sandbox.process.wait(timeout=2)
+                    message = f"the grading process {sandbox.exit_description()} during this test"
+                except subprocess.TimeoutExpired:
+                    message = "the grading process sent something that is not an answer during this test"
+            self.outcomes.setdefault(e, []).append(TestOutcome(names[k], answer["passed"] and not answer.get("broken"),
+                                                               message, False))
+            if answer.get("broken"):  # a fresh worker goes on from the next exercise
                 self._skip_rest(e, "skipped: the test before it stopped the grading process", False)
                 return e + 1
             next_test = self._next(e, len(self.outcomes[e]))
