@@ -365,11 +365,11 @@ class _Run:
                                 pass_fds=(request_w, reply_r), start_new_session=True)
 
     def _cell_timeout(self) -> float:
-        """A cell's limit; after a cell had to be stopped, later ones get a quarter of it (at least 5 s), so
+        """A cell's limit; after a cell had to be stopped, later ones get a quarter of it (at least 2 s), so
         that a looping function called from many cells cannot use up the notebook's time."""
         if not self.timed_out_cells:
             return self.limits.cell_timeout
-        return max(5.0, self.limits.cell_timeout / 4)
+        return min(self.limits.cell_timeout, max(2.0, self.limits.cell_timeout / 4))
 
     def _next(self, e: int, k: int) -> tuple[int, int]:
         """The test after test k-1 of exercise e (exercises without tests have no steps)."""
