@@ -139,6 +139,8 @@ def main(job_file: str, fd: int, judge_fds: tuple[int, int] | None = None) -> No
             solutions_read.append(args[0][-200:])
 
     sys.addaudithook(watch)
+    if judge_fds is not None:
+        from . import remote  # noqa: F401 (imported before any cell runs: see remote._dumps)
     execution = run_cells(job["cells"], cell_timeout=job["cell_timeout"] or None, skip=set(job["skip"]),
                           before_cell=lambda index: send({"t": "cell", "i": index}))
     send({"t": "cells", "errors": [[e.cell, e.error] for e in execution.errors[:100]]})

@@ -51,6 +51,9 @@ from typing import Any
 import numpy as np
 
 HEADER = struct.Struct("!II")
+# Bound when this module is imported (the worker imports it before running any cell), so that a notebook
+# that rebinds json.dumps or os.write at its top level does not break its own channel.
+_dumps, _loads, _os_read, _os_write = json.dumps, json.loads, os.read, os.write
 MAX_JSON = 16 * 2**20  # bytes of one message's JSON part
 MAX_BLOBS = 64 * 2**20  # bytes of one message's raw part (arrays, bytes), worker to judge
 MAX_ARRAY = 32 * 2**20  # bytes of one array sent by value (a larger one stays a handle)
@@ -87,13 +90,13 @@ class LearnerException(Exception):
 def _write(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[_os_write(fd, view):]
 
 
 def _read(fd: int, n: int) -> bytes:
     chunks, left = [], n
     while left:
-        chunk = os.read(fd, min(left, 1 << 20))
+        chunk = _os_read(fd, min(left, 1 << 20))
         if not chunk:
             raise WorkerGone("the other side closed the channel")
         chunks.append(chunk)
@@ -103,7 +106,7 @@ def _read(fd: int, n: int) -> bytes:
 
 def send_message(fd: int, message: dict, blobs: list[bytes]) -> None:
     message["B"] = [len(b) for b in blobs]
-    head = json.dumps(message, separators=(",", ":")).encode("utf-8")
+    head = _dumps(message, separators=(",", ":")).encode("utf-8")
     _write(fd, HEADER.pack(len(head), sum(message["B"])) + head + b"".join(blobs))
 
 
@@ -112,7 +115,7 @@ def receive_message(fd: int, max_blobs: int) -> tuple[dict, list[bytes]]:
     if size > MAX_JSON or blob_size > max_blobs:
         raise ProtocolError(f"a message of {size + blob_size} bytes, more than the grader accepts")
     try:
-        message = json.loads(_read(fd, size).decode("utf-8"))
+        message = _loads(_read(fd, size).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise ProtocolError(f"a malformed message ({type(e).__name__})") from None
     lengths = message.get("B") if isinstance(message, dict) else None
@@ -304,18 +307,8 @@ class Endpoint:
         self.add_to_reply(reply, reply_blobs)
         send_message(self.write_fd, reply, reply_blobs)
 
-    # overridden by each side
-    def encode(self, value: Any, blobs: list[bytes]) -> Any:
-        raise NotImplementedError  # pragma: no cover
-
-    def decode(self, tree: Any, blobs: list[bytes]) -> Any:
-        raise NotImplementedError  # pragma: no cover
-
-    def handle(self, op: Any, args: list) -> Any:
-        raise NotImplementedError  # pragma: no cover
-
-    def handle_reply(self, message: dict, blobs: list[bytes]) -> Any:
-        raise NotImplementedError  # pragma: no cover
+    # Each side defines encode(value, blobs), decode(tree, blobs), handle(op, args) and
+    # handle_reply(message, blobs).
 
     def describe(self, e: BaseException) -> dict:
         return {"type": type(e).__name__, "message": str(e)[:2000]}
