@@ -1,4 +1,4 @@
-"""The judge's view of a notebook's objects (``course/remote.py``, ``course/judge.py``): every operation
+"""The judge's view of a notebook's objects (``course/remote.py``, ``proxy.py``, ``judge.py``): every operation
 on a learner's object is a request to the worker, and behaves as it would in process.
 
 The worker's side runs in a thread here (the grader runs it in the sandboxed worker process); the
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import minitorch
-from minitorch.course import judge, remote
+from minitorch.course import judge, proxy, remote
 from minitorch.course.exercises import MissingDefinition
 from minitorch.testing import assert_close
 
@@ -131,12 +131,12 @@ def nb():
     to_judge_r, to_judge_w = os.pipe()
     thread = threading.Thread(target=remote.serve, args=(to_worker_r, to_judge_w, namespace), daemon=True)
     thread.start()
-    end = judge.JudgeEnd(to_judge_r, to_worker_w)
-    judge._END = end
+    end = proxy.JudgeEnd(to_judge_r, to_worker_w)
+    proxy._END = end
     yield judge.RemoteNamespace(end)
     os.close(to_worker_w)  # the worker's loop ends
     thread.join(5)
-    judge._END = None
+    proxy._END = None
     for fd in (to_worker_r, to_judge_w, to_judge_r):
         os.close(fd)
 
@@ -250,7 +250,7 @@ def test_arrays_round_trip_and_only_numeric_dtypes_travel_by_value(nb):
     deep, levels = nb.nested(500), 0  # deeper than the grader takes by value: the rest is a handle
     while isinstance(deep, list):
         deep, levels = deep[0], levels + 1
-    assert levels == remote.MAX_DEPTH and isinstance(deep, judge.Handle) and len(deep) == 1
+    assert levels == remote.MAX_DEPTH and isinstance(deep, proxy.Handle) and len(deep) == 1
 
 
 def test_a_huge_array_stays_in_the_worker(nb):
@@ -262,7 +262,7 @@ def test_a_huge_array_stays_in_the_worker(nb):
 
 def test_malformed_or_oversized_replies_break_the_channel_not_the_judge():
     read_fd, write_fd = os.pipe()
-    end = judge.JudgeEnd(read_fd, os.open(os.devnull, os.O_WRONLY))
+    end = proxy.JudgeEnd(read_fd, os.open(os.devnull, os.O_WRONLY))
     os.write(write_fd, struct.pack("!II", 10, 2**31))  # announces 2 GiB
     with pytest.raises(remote.ProtocolError):
         end.request("global", "x")
@@ -273,7 +273,7 @@ def test_malformed_or_oversized_replies_break_the_channel_not_the_judge():
     os.close(read_fd)
     for text in (b'{"n": 1, "ok": {"H": [1, 2]}, "B": []}', b'[' * 5000 + b']' * 5000, b'{"n": 1, "ok": {"P": 0}, "B": [0]}'):
         read_fd, write_fd = os.pipe()
-        end = judge.JudgeEnd(read_fd, os.open(os.devnull, os.O_WRONLY))
+        end = proxy.JudgeEnd(read_fd, os.open(os.devnull, os.O_WRONLY))
         os.write(write_fd, struct.pack("!II", len(text), 0) + text)
         with pytest.raises(remote.ProtocolError):
             end.request("global", "x")
