@@ -16,6 +16,31 @@ A lesson's graded tests live in ``tests/graded/test_lessonNN.py`` (shipped in th
 by executing the solution notebook; in a notebook ``check("01.1")`` passes the live namespace;
 the grader passes a submitted notebook's. The tests are plain functions, so the same code runs
 in all three places. Messages must say what was expected: learners see them, not a traceback.
+
+**Rules for test authors: the grader runs each test in a judge process** (``judge.py``), apart from
+the learner's code, which lives in the sandboxed worker; ``nb`` is then a proxy and every operation
+on a learner's object is a request to the worker (``remote.py``). Most tests need not know, but:
+
+* Compare *values*, never let an expected value reach learner code: ``assert_close(nb.f(x), want)``
+  (the comparison runs in the judge) — not ``nb.f(x) == want`` on a learner's object, which asks the
+  learner's ``__eq__``. Turn a learner's object into data first (``float(v)``, ``v.data``, ``np.asarray``).
+* Plain data (numbers, strings, numpy arrays, lists/dicts of those) crosses by value: a list, dict or
+  array passed to learner code is copied back into yours after the call, and ``obj.data[...] = w`` on a
+  learner object writes through; but ``obj.data is arr`` compares copies: use ``nb.identity(obj, "data")``.
+  A learner's container read once is a snapshot: read it again (``kept.value``) after later calls.
+* minitorch objects (and objects of classes defined at the top of the test module) that the test hands to
+  learner code *move* into the worker: the test's variable then forwards there (``x.grad`` after the
+  learner's ``backward()`` is right). Build the reference first, or from separate objects: a moved module
+  called on a tensor with a graph built in the judge cannot take it. ``nb.remote(obj)`` moves an object
+  now (e.g. modules whose graph the learner's code must walk: then ``m(x)`` builds it in the worker).
+  ``minitorch.manual_seed`` and ``no_grad()`` in a test also act in the worker.
+* Lambdas and test helpers passed to learner code are callbacks (each call a round trip, fine for a few
+  hundred). Loops of thousands of operations on learner objects, and classes that subclass a notebook
+  class (``class Net(nb.Module)``), go in a top-level helper ``def _build(nb, ...)`` run with
+  ``nb.run(_build, ...)`` (in the worker, beside the learner's code; it builds inputs, never verdicts);
+  ``nb.attributes(objects, "_prev")`` reads one attribute of many objects in one request.
+* Seeds, time limits and recursion limits meant for the learner's code must be set in the worker
+  (``nb.run``), not in the judge.
 """
 
 from __future__ import annotations
@@ -74,6 +99,7 @@ class Namespace:
 
     def __init__(self, variables: dict):
         self._variables = variables
+        self._kept: list = []
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -85,6 +111,27 @@ class Namespace:
 
     def __contains__(self, name: str) -> bool:
         return name in self._variables
+
+    def remote(self, obj: Any) -> Any:
+        """``obj`` itself. In the grader (``judge.RemoteNamespace.remote``) a minitorch object is moved into
+        the notebook's process now, so that the test's later reads see what the learner's code did to it."""
+        return obj
+
+    def run(self, fn: Callable, *args: Any) -> Any:
+        """``fn(nb, *args)``. In the grader ``fn`` (a top-level function of the test module) runs in the
+        notebook's process: for building many learner objects at once, or subclassing a notebook class."""
+        return fn(self, *args)
+
+    def attributes(self, objects: Any, name: str) -> list:
+        """``[getattr(o, name) for o in objects]`` (in the grader, one request instead of one per object)."""
+        return [getattr(o, name) for o in objects]
+
+    def identity(self, obj: Any, name: str) -> int:
+        """A number that is the same for two reads of ``obj.name`` exactly when they are the same object (in
+        the grader, values arrive as copies, so ``obj.data is array`` cannot be asked directly)."""
+        value = getattr(obj, name)
+        self._kept.append(value)  # alive, so that its id is not given to another object
+        return id(value)
 
 
 # ---------------------------------------------------------------------------------- finding tests
@@ -107,8 +154,21 @@ def load_lesson(lesson: str, reload: bool = False) -> ModuleType:
     return module
 
 
+def load_lesson_file(path: str) -> tuple[list[Exercise], dict[str, list[Callable]]]:
+    """The exercises and tests of a graded test file given by its path (the grader's judge)."""
+    spec = importlib.util.spec_from_file_location(f"minitorch_graded_{Path(path).stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return _module_exercises(module)
+
+
 def lesson_exercises(lesson: str) -> tuple[list[Exercise], dict[str, list[Callable]]]:
-    module = load_lesson(lesson)
+    return _module_exercises(load_lesson(lesson))
+
+
+def _module_exercises(module: ModuleType) -> tuple[list[Exercise], dict[str, list[Callable]]]:
     exercises = list(getattr(module, "EXERCISES", []))
     tests: dict[str, list[Callable]] = {ex.id: [] for ex in exercises}
     for name in dir(module):
@@ -177,7 +237,10 @@ def run_test(fn: Callable, nb: Namespace, timeout: float) -> TestOutcome:
         text = str(e).strip() or "an assertion failed"
         return TestOutcome(name, False, text, diagnosis=e if callable(getattr(e, "draw", None)) else None)
     except BaseException as e:  # the learner's code raised (even SystemExit): report it in one line
-        if raised_through_learner_code(e, fn.__code__.co_filename) or isinstance(e, (SystemExit, KeyboardInterrupt)):
+        remote = getattr(e, "minitorch_remote", None)  # raised in the grader's worker (judge.py)
+        if isinstance(remote, dict) and remote.get("learner"):
+            return TestOutcome(name, False, "your code raised " + remote["where"])
+        if remote is None and raised_through_learner_code(e, fn.__code__.co_filename) or isinstance(e, (SystemExit, KeyboardInterrupt)):
             return TestOutcome(name, False, "your code raised " + describe_exception(e))
         # Raised by the test itself, using what the learner's code returned (e.g. float("six")).
         return TestOutcome(name, False, "checking what your code returned raised " + describe_exception(e)

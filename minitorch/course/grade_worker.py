@@ -7,7 +7,8 @@ JSON object per line on file descriptor FD:
     {"t": "cell", "i": 3}                 about to run code cell 3
     {"t": "cells", "errors": [[3, "..."]]} all cells ran; the ones that raised
     {"t": "flag", "kind": "library", "names": [...]} / {"t": "flag", "kind": "solutions", "path": "..."}
-    {"t": "test", "e": 0, "k": 1}         about to run test 1 of exercise 0
+    {"t": "serve"}                        (with the judge) from now on, answering the judge's requests
+    {"t": "test", "e": 0, "k": 1}         (without) about to run test 1 of exercise 0
     {"t": "done", "e": 0, "k": 1, "passed": false, "message": "...", "timed_out": false}
     {"t": "end"}
 
@@ -114,7 +115,7 @@ class Restorer:
             function.__defaults__, function.__kwdefaults__ = defaults, kwdefaults
 
 
-def main(job_file: str, fd: int) -> None:
+def main(job_file: str, fd: int, judge_fds: tuple[int, int] | None = None) -> None:
     with open(job_file, encoding="utf-8") as f:
         job = json.load(f)
     from .sandbox import apply_limits
@@ -126,9 +127,10 @@ def main(job_file: str, fd: int) -> None:
     from .execute import run_cells, time_limit
     from .exercises import Namespace, lesson_exercises, run_test
 
-    exercises, tests = lesson_exercises(job["lesson"])
-    test_modules = {sys.modules[fn.__module__] for fns in tests.values() for fn in fns}
-    restorer = Restorer(sorted(test_modules, key=lambda m: m.__name__) + [sys.modules[__name__]])
+    if judge_fds is None:
+        exercises, tests = lesson_exercises(job["lesson"])
+        test_modules = {sys.modules[fn.__module__] for fns in tests.values() for fn in fns}
+        restorer = Restorer(sorted(test_modules, key=lambda m: m.__name__) + [sys.modules[__name__]])
     solutions_read: list[str] = []
 
     def watch(event: str, args: tuple) -> None:  # advisory only: it runs where the learner's code runs
@@ -137,6 +139,8 @@ def main(job_file: str, fd: int) -> None:
             solutions_read.append(args[0][-200:])
 
     sys.addaudithook(watch)
+    if judge_fds is not None:
+        from . import remote  # noqa: F401 (imported before any cell runs: see remote._dumps)
     execution = run_cells(job["cells"], cell_timeout=job["cell_timeout"] or None, skip=set(job["skip"]),
                           before_cell=lambda index: send({"t": "cell", "i": index}))
     send({"t": "cells", "errors": [[e.cell, e.error] for e in execution.errors[:100]]})
@@ -150,6 +154,12 @@ def main(job_file: str, fd: int) -> None:
     if solutions_read:
         send({"t": "flag", "kind": "solutions", "path": solutions_read[0]})
 
+    if judge_fds is not None:  # the tests run in the judge; this process only answers its requests
+        from .remote import serve
+
+        send({"t": "serve"})
+        serve(judge_fds[0], judge_fds[1], execution.namespace)
+        return
     nb = Namespace(execution.namespace)
     for e in range(job["start"], len(exercises)):
         exercise = exercises[e]
@@ -166,6 +176,6 @@ def main(job_file: str, fd: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), (int(sys.argv[3]), int(sys.argv[4])) if len(sys.argv) > 4 else None)
     # Skip interpreter teardown: a learner's leftover threads or atexit hooks must not hang us.
     os._exit(0)

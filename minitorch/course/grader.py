@@ -8,27 +8,29 @@ submission, or outlive its grading. For each notebook:
    comes from its metadata, else its name (a disagreement is noted). The lesson's graded tests are
    loaded here, in the grader, which thereby knows every exercise and test itself.
 2. **Run in a sandbox** (``sandbox.py``): a throw-away folder with copies of the code cells, the
-   companion files that sat beside the notebook and the graded tests; its own user id when the grader
-   is root; its own session; limits on memory, CPU, file size and processes; output to /dev/null.
-   The worker (``grade_worker.py``) executes the cells, then the tests, announcing each step.
-3. **Watched from here**: each step has a deadline (a cell: ``cell_timeout``; a test: its exercise's
-   limit) enforced by killing the worker's processes, whatever it does with signals. When a cell
-   overruns or kills the worker, a fresh worker reruns the notebook without that cell; when a test
-   does, the exercise scores what it had and a fresh worker goes on from the next exercise. So an
-   infinite loop — even a C call or one that catches ``BaseException`` — costs one cell or one
-   exercise. Scores are computed here from the test outcomes, capped by the tests this grader knows.
-4. Anything unexpected becomes zeros with a reason for that notebook; the class report is always
+   companion files that sat beside the notebook; its own user id when the grader is root; its own
+   session; limits on memory, CPU, file size and processes; output to /dev/null. The worker
+   (``grade_worker.py``) executes the cells, announcing each, then answers the judge's requests.
+3. **Watched from here**: each step has a deadline (a cell: ``cell_timeout``, a quarter of it once a cell
+   had to be stopped; a test: its exercise's limit) enforced by killing the worker's processes, whatever
+   it does with signals. When a cell overruns or kills the worker, a fresh worker reruns the notebook
+   without that cell; when a test does, the exercise scores what it had and a fresh worker goes on from
+   the next exercise. So an infinite loop — even a C call or one that catches ``BaseException`` — costs
+   one cell or one exercise. The notebook's time limit bounds its cells; its tests have their own limits.
+4. **Verdicts computed where the learner's code never ran**: the tests run in a *judge* (``judge.py``), a
+   clean child of the grader (its own user, not the worker's) that never executes submitted code; ``nb``
+   there is a proxy whose every operation on a learner's object is a request to the worker over a pair of
+   pipes (``remote.py``: JSON and raw array bytes, never pickle from the worker). Expected values never
+   exist in the worker, so no patching, tracing, stack walking or forged message in it can turn a wrong
+   answer into a pass: it can only answer wrongly, break the channel (that test fails, a fresh worker goes
+   on) or stall (killed at the deadline). Scores are computed here from the judge's outcomes, capped by
+   the tests this grader knows.
+5. Anything unexpected becomes zeros with a reason for that notebook; the class report is always
    produced.
 
-Limitation, stated plainly: the graded tests run *inside* the worker, beside the learner's code.
-Before every test the worker undoes what the notebook's top-level code rebound in numpy, minitorch,
-the test module and the standard helpers (functions, classes, code objects, tracing), so the usual
-monkeypatching does not score; but code that tampers *while a test runs* (from inside the learner's
-function: patching, frames, writing well-formed fake steps to the report pipe) can still fake that
-notebook's own outcomes. It cannot exceed the points of its exercises, touch other submissions, the
-repository or the report. The sound fix is to compute verdicts in this process (tests split into a
-probe run in the worker that returns plain data and a judge run here), which needs the graded tests
-restructured.
+``Limits(judge=False)`` runs the tests in the worker instead (the older way, kept for comparison): before
+every test the worker undoes what the notebook's top-level code rebound, but tampering from inside the
+learner's function while a test runs could fake that notebook's own outcomes.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ import hashlib
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -88,6 +93,7 @@ class Limits:
     test_timeout: float | None = None  # None: each exercise's own
     memory_limit_mb: int = 8192
     processes: int = 64  # processes and threads of a worker (only with a uid of its own)
+    judge: bool = True  # tests run in a clean judge process (judge.py); False: in the worker (older, forgeable)
 
 
 # ---------------------------------------------------------------------------------- finding notebooks
@@ -262,6 +268,7 @@ class _Run:
         self.outcomes: dict[int, list[TestOutcome]] = {}
         self.cell_errors: dict[int, str] = {}
         self.skip: set[int] = set()
+        self.timed_out_cells = 0
         self.deadline = time.monotonic() + limits.timeout
         self.code_cells = {i for i, c in enumerate(sub.cells) if c["cell_type"] == "code"}
 
@@ -293,12 +300,15 @@ class _Run:
         return self.limits.test_timeout or self.lesson.exercises[e].timeout
 
     def _one_worker(self, start: int) -> int:
-        """Run one worker from exercise ``start``; return where the next one should start."""
+        """Run one worker (and its judge) from exercise ``start``; return where the next one should start."""
         sandbox = Sandbox()
+        judge = None
+        fds: list[int] = []
         try:
             tests_dir = sandbox.work / "graded"
             tests_dir.mkdir()
-            (tests_dir / f"test_lesson{self.sub.lesson}.py").write_bytes(self.lesson.source)
+            if not self.limits.judge:  # with the judge, the worker has no use for the tests
+                (tests_dir / f"test_lesson{self.sub.lesson}.py").write_bytes(self.lesson.source)
             room = MAX_COMPANION_BYTES
             for path in self.sub.companions:  # read now (bounded, never blocking), not kept in memory
                 try:
@@ -308,7 +318,7 @@ class _Run:
                 room -= len(data)
                 (sandbox.work / path.name).write_bytes(data)
             job = {"lesson": self.sub.lesson, "tests_dir": str(tests_dir), "cells": self.sub.cells,
-                   "start": start, "skip": sorted(self.skip), "cell_timeout": self.limits.cell_timeout,
+                   "start": start, "skip": sorted(self.skip), "cell_timeout": self._cell_timeout(),
                    "test_timeout": self.limits.test_timeout, "memory_mb": self.limits.memory_limit_mb,
                    "cpu_seconds": int(self.limits.timeout) + 5, "processes": self.limits.processes
                    if sandbox.uid is not None else None, "graded_names": self.lesson.graded_names}
@@ -316,13 +326,50 @@ class _Run:
             job_file.write_text(json.dumps(job), encoding="utf-8")
             os.chmod(sandbox.root, 0o755)
             sandbox.hand_over()
-            channel = sandbox.start([str(job_file)])
+            extra: tuple[int, ...] = ()
+            if self.limits.judge:
+                request_r, request_w = os.pipe()
+                reply_r, reply_w = os.pipe()
+                fds += [request_r, request_w, reply_r, reply_w]
+                extra = (request_r, reply_w)
+                judge = self._start_judge(sandbox, request_w, reply_r)
+            channel = sandbox.start([str(job_file)], extra)
+            for fd in fds:
+                os.close(fd)
+            fds = []
             try:
-                return self._follow(channel, sandbox, start)
+                return self._follow(channel, sandbox, start, judge)
             finally:
                 channel.close()
         finally:
+            for fd in fds:
+                os.close(fd)
+            if judge is not None:
+                _kill_judge(judge)
             sandbox.close()
+
+    def _start_judge(self, sandbox: Sandbox, request_w: int, reply_r: int) -> subprocess.Popen:
+        """The judge: a clean process of the grader's own user that runs the tests (never learner code).
+        Its copy of the tests sits where the worker cannot write."""
+        folder = sandbox.root / "judge"
+        folder.mkdir()
+        tests = folder / f"test_lesson{self.sub.lesson}.py"
+        tests.write_bytes(self.lesson.source)
+        debug = os.environ.get("MINITORCH_GRADE_DEBUG")
+        environment = {k: v for k, v in os.environ.items() if k != "MINITORCH_GRADED_TESTS"}
+        environment.update({"MINITORCH_NO_PROGRESS": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                            "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"})
+        return subprocess.Popen([sys.executable, "-I", "-m", "minitorch.course.judge", str(tests), str(request_w),
+                                 str(reply_r)], cwd=folder, env=environment, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=None if debug else subprocess.DEVNULL,
+                                pass_fds=(request_w, reply_r), start_new_session=True)
+
+    def _cell_timeout(self) -> float:
+        """A cell's limit; after a cell had to be stopped, later ones get a quarter of it (at least 2 s), so
+        that a looping function called from many cells cannot use up the notebook's time."""
+        if not self.timed_out_cells:
+            return self.limits.cell_timeout
+        return min(self.limits.cell_timeout, max(2.0, self.limits.cell_timeout / 4))
 
     def _next(self, e: int, k: int) -> tuple[int, int]:
         """The test after test k-1 of exercise e (exercises without tests have no steps)."""
@@ -331,7 +378,7 @@ class _Run:
             e, k = e + 1, 0
         return e, k
 
-    def _follow(self, channel: Channel, sandbox: Sandbox, start: int) -> int:
+    def _follow(self, channel: Channel, sandbox: Sandbox, start: int, judge: subprocess.Popen | None) -> int:
         exercises = self.lesson.exercises
         phase: tuple = ("start",)
         step_deadline = self.deadline
@@ -345,11 +392,15 @@ class _Run:
             now = time.monotonic()
             if kind == "cell":
                 last_cell = message["i"]
-                phase, step_deadline = ("cell", last_cell), now + self._with_grace(self.limits.cell_timeout)
+                phase, step_deadline = ("cell", last_cell), now + self._with_grace(self._cell_timeout())
             elif kind == "cells":
                 for index, error in message["errors"]:
                     self.cell_errors.setdefault(index, error[:MAX_MESSAGE])
                 phase, step_deadline = ("cells done",), now + self._with_grace(self.limits.cell_timeout)
+                # The notebook's time limit bounds its cells; its tests have limits of their own.
+                self.deadline = max(self.deadline, now + self._tests_budget(next_test[0]))
+            elif kind == "serve":
+                return self._judge_tests(judge, sandbox, next_test)
             elif kind == "flag":
                 self._flag(message)
             elif kind == "test":
@@ -368,6 +419,47 @@ class _Run:
             elif kind == "end":
                 return len(exercises)
 
+    def _tests_budget(self, start: int) -> float:
+        exercises = self.lesson.exercises[start:]
+        return sum(self._with_grace(self._limit(self.lesson.exercises.index(ex))) * len(self.lesson.test_names[ex.id])
+                   for ex in exercises) + 5.0
+
+    def _judge_tests(self, judge: subprocess.Popen | None, sandbox: Sandbox, next_test: tuple[int, int]) -> int:
+        """Run the tests from ``next_test`` on in the judge; return where the next worker should start."""
+        assert judge is not None and judge.stdin is not None and judge.stdout is not None
+        answers = Channel(judge.stdout.fileno())
+        exercises = self.lesson.exercises
+        while next_test[0] < len(exercises):
+            e, k = next_test
+            try:
+                judge.stdin.write((json.dumps({"run": [e, k]}) + "\n").encode())
+                judge.stdin.flush()
+            except OSError:
+                return self._interrupted(("test", e, k), "closed", sandbox, next_test)
+            answer = answers.receive(min(time.monotonic() + self._with_grace(self._limit(e)), self.deadline))
+            if isinstance(answer, str) or not (answer.get("e") == e and answer.get("k") == k
+                                               and type(answer.get("passed")) is bool
+                                               and isinstance(answer.get("message"), str)):
+                _kill_judge(judge)
+                return self._interrupted(("test", e, k), answer if isinstance(answer, str) else "garbage",
+                                         sandbox, next_test)
+            names = self.lesson.test_names[exercises[e].id]
+            message = answer["message"][:MAX_MESSAGE]
+            if answer.get("broken"):  # the worker died or broke the channel: say which
+                try:
+                    assert sandbox.process is not None
+                    sandbox.process.wait(timeout=2)
+                    message = f"the grading process {sandbox.exit_description()} during this test"
+                except subprocess.TimeoutExpired:
+                    message = "the grading process sent something that is not an answer during this test"
+            self.outcomes.setdefault(e, []).append(TestOutcome(names[k], answer["passed"] and not answer.get("broken"),
+                                                               message, False))
+            if answer.get("broken"):  # a fresh worker goes on from the next exercise
+                self._skip_rest(e, "skipped: the test before it stopped the grading process", False)
+                return e + 1
+            next_test = self._next(e, len(self.outcomes[e]))
+        return len(exercises)
+
     def _valid(self, m: dict, phase: tuple, next_test: tuple[int, int], last_cell: int) -> bool:
         """Is this the step the grader expects next, well formed? (Anything else ends the worker.)"""
         kind, stage = m.get("t"), phase[0]
@@ -382,6 +474,8 @@ class _Run:
                         and isinstance(x[1], str) for x in errors))
         if kind == "flag":
             return stage == "cells done"
+        if kind == "serve":
+            return stage == "cells done" and self.limits.judge
         if kind == "test":
             return (stage in ("cells done", "between") and next_test[0] < len(self.lesson.exercises)
                     and type(m.get("e")) is int and type(m.get("k")) is int and (m["e"], m["k"]) == next_test)
@@ -425,6 +519,7 @@ class _Run:
         else:
             what = "the grading process sent something that is not a step of the grading"
         if phase[0] == "cell":
+            self.timed_out_cells += message == "timeout"
             self.skip.add(phase[1])
             self.cell_errors.setdefault(phase[1], f"cell {phase[1]}: {what}")
             return next_test[0]
@@ -440,6 +535,23 @@ class _Run:
         else:  # between steps: charge the next exercise, so that every worker makes progress
             self._skip_rest(e, f"not graded: {what} before this test ran", message == "timeout")
         return e + 1
+
+
+def _kill_judge(judge: subprocess.Popen) -> None:
+    try:
+        os.killpg(judge.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    for stream in (judge.stdin, judge.stdout):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass
+    try:
+        judge.wait(timeout=5)
+    except subprocess.TimeoutExpired:  # pragma: no cover
+        pass
 
 
 # ---------------------------------------------------------------------------------- a class

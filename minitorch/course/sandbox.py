@@ -144,11 +144,13 @@ class Sandbox:
                 "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                 "MKL_NUM_THREADS": "1", TOKEN_VARIABLE: self.token}
 
-    def start(self, args: list[str]) -> Channel:
-        """Start ``python -I -m minitorch.course.grade_worker ARGS FD`` in the work folder."""
+    def start(self, args: list[str], extra_fds: tuple[int, ...] = ()) -> Channel:
+        """Start ``python -I -m minitorch.course.grade_worker ARGS FD EXTRA...`` in the work folder (the
+        extra descriptors are the judge's channel; the caller closes its copies)."""
         read_fd, write_fd = os.pipe()
         debug = os.environ.get("MINITORCH_GRADE_DEBUG")
-        command = [sys.executable, "-I", "-m", "minitorch.course.grade_worker", *args, str(write_fd)]
+        command = [sys.executable, "-I", "-m", "minitorch.course.grade_worker", *args, str(write_fd),
+                   *map(str, extra_fds)]
         if self.uid is not None:
             # Its own uid, no supplementary groups, no way to gain privileges (setuid programs), and one
             # capability only: reading any file (the interpreter may live in root's home folder).
@@ -159,7 +161,7 @@ class Sandbox:
             self.process = subprocess.Popen(
                 command, cwd=self.work, env=self.environment(), stdin=subprocess.DEVNULL,
                 stdout=None if debug else subprocess.DEVNULL, stderr=None if debug else subprocess.DEVNULL,
-                pass_fds=(write_fd,), start_new_session=True)
+                pass_fds=(write_fd, *extra_fds), start_new_session=True)
         finally:
             os.close(write_fd)
         return Channel(read_fd)

@@ -187,8 +187,8 @@ def test_what_a_worker_prints_never_reaches_the_graders_memory(hostile_class):
 
 
 def test_writing_steps_to_the_report_pipe_or_patching_helpers_at_the_top_does_not_score(cheat_class):
-    # Top-level patches of numpy, the test helpers, the test module, json, and tracing are undone before
-    # each test. (Tampering from inside the learner's function while a test runs is not: see grader.py.)
+    # The tests run in the grader's judge, where none of these patches reach (tampering from inside the
+    # learner's function while a test runs: test_grader_forgery.py).
     row = rows(cheat_class["grades"]["01_forge_channel.ipynb"])["01.1"]
     assert row["score"] == 0 and row["status"] == "not attempted", row
     for name in ("01_forge_patch.ipynb", "01_forge_deeper.ipynb"):  # a wrong answer (0.0), helpers patched

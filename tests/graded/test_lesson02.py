@@ -239,14 +239,21 @@ def test_random_dags_give_each_reachable_node_once(nb):
             f"random graph {trial}: expected {len(want_edges)} edges (one per entry of each node's _prev), got {len(edges)}"
 
 
-@graded("02.3", hint="Use a while loop over an explicit stack (a list you push to and pop from), not a function "
-                     "that calls itself: Python allows only about 1000 nested calls.")
-def test_a_chain_of_20000_operations_needs_no_recursion(nb):
+def _chain(nb, n):
+    """x = 0 + 1 + 1 + ... (n additions of one leaf), built with the learner's constructor; ``nb.run`` builds it
+    where the notebook's objects live (in the grader: one request instead of 2n)."""
     V = nb.Value
     one = V(1.0)
     x = V(0.0)
-    for _ in range(20_000):
+    for _ in range(n):
         x = V(x.data + 1.0, (x, one), "+")
+    return x
+
+
+@graded("02.3", hint="Use a while loop over an explicit stack (a list you push to and pop from), not a function "
+                     "that calls itself: Python allows only about 1000 nested calls.")
+def test_a_chain_of_20000_operations_needs_no_recursion(nb):
+    x = nb.run(_chain, 20_000)
     try:
         nodes, edges = _call_trace(nb, x)
     except RecursionError:
