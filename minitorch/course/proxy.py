@@ -472,12 +472,16 @@ class JudgeEnd(Endpoint):
                 if self.pending is None:
                     self.pending = e
                 raise
-        if op == "getattr":
-            obj, name = args
-            return getattr(obj, name)
-        if op == "setattr":
-            obj, name, value = args
-            setattr(obj, name, value)
+        if op in ("getattr", "setattr"):
+            # Only the public attributes of what the test handed over. Never a private or special one: from a
+            # test's lambda, `__globals__` leads to the judge's modules (sys, os, pickle), and from there to
+            # running code in the judge, outside the sandbox (a reviewer did exactly that).
+            name = args[1] if len(args) in (2, 3) else None
+            if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+                raise ProtocolError(f"asked the judge for a private attribute ({str(name)[:40]})")
+            if op == "getattr":
+                return getattr(args[0], name)
+            setattr(args[0], name, args[2])
             return None
         if op == "op" and args and args[0] in _CALLBACK_OPERATORS:
             return _CALLBACK_OPERATORS[args[0]](*args[1:])

@@ -99,6 +99,15 @@ def swallow(callback):
         pass
     return "swallowed"
 
+def peek_judge(f, name):
+    """What a hostile notebook did: ask the judge directly for an attribute of a test's callback."""
+    from minitorch.course.remote import _StubRef
+    try:
+        got = f._end.request("getattr", _StubRef(f._cid), name)
+    except Exception as e:
+        return "refused: " + type(e).__name__ + ": " + str(e)
+    return "got " + type(got).__name__
+
 def forward_of(model, x):
     return model(x)
 
@@ -249,6 +258,19 @@ def test_a_module_moves_whole_with_its_registries(nb):
     got = nb.forward_of(model, x)
     assert_close(got.data, want)
     assert isinstance(model, minitorch.nn.Module) and model[0].weight.shape == (2, 3)
+
+
+class _Counter:
+    def __init__(self):
+        self.calls = 0
+
+
+def test_the_judge_gives_no_private_attribute_of_what_the_test_handed_over(nb):
+    # From a test's lambda, __globals__ led to the judge's sys.modules and so to running code in the judge.
+    for name in ("__globals__", "__code__", "__closure__", "_private", "__class__"):
+        assert nb.peek_judge(lambda x: x, name).startswith("refused"), name
+    counter = _Counter()  # a test object's public attributes still answer
+    assert nb.peek_judge(counter, "calls") == "got int"
 
 
 def test_arrays_round_trip_and_only_numeric_dtypes_travel_by_value(nb):
