@@ -48,12 +48,18 @@ def check(exercise_id: str, variables: dict | None = None) -> None:
     if result.status != "passed":
         for note in notes:
             print(f"\n   ⚠ {note}")
-        print(f"\n   First problem: {result.message}")
+        message = result.message
+        if result.status == "not attempted" and any("which still raises NotImplementedError" in n for n in notes):
+            # The NotImplementedError may come from the exercise it builds on (named above), not from this one.
+            message = message.replace("not attempted yet: the exercise still raises NotImplementedError",
+                                      "stopped at a NotImplementedError — from this exercise's code, or from the "
+                                      "unfinished one it uses (⚠ above)")
+        print(f"\n   First problem: {message}")
         if result.hint and result.status != "not attempted":  # no hint before a first attempt
             print(f"   Hint: {result.hint}")
             if result.hint == exercise.hint:  # the first tier is now shown: hint() goes on from the second
                 _hints_shown[exercise.id] = max(_hints_shown.get(exercise.id, 0), 1)
-            if len(exercise.hints) > 1:
+            if _hints_shown.get(exercise.id, 0) < len(exercise.hints):
                 print(f"   Still stuck? hint({exercise.id!r}) shows the next hint.")
         # A test that compared a graph's gradients node by node can draw it, wrong nodes in red.
         drawn = next((o for o in result.outcomes if o.diagnosis is not None), None)

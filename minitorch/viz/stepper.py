@@ -104,7 +104,7 @@ def _mutating_frames(root: Any, order: list[Any], steps: list[Any]) -> list[Fram
                     backward()
                 except Exception as e:  # e.g. an unfinished exercise: show how far the pass got, and where it stopped
                     frames.append(Frame(node, f"step {k} of {len(steps)}: the backward step of {_name(node)} "
-                                              f"({op_of(node)}) raised {type(e).__name__}: {str(e)[:60]}",
+                                              f"({op_of(node)}) raised {type(e).__name__}" + (f": {str(e)[:60]}" if str(e) else ""),
                                         [copy.deepcopy(n.grad) for n in order]))
                     break
             frames.append(Frame(node, _caption(k, len(steps), node), [copy.deepcopy(n.grad) for n in order]))
@@ -147,13 +147,22 @@ def _same(before: Any, after: Any) -> bool:
 
 
 def _received(before: Any, after: Any) -> str:
-    """"+= -2" for a number; "+= [..]" for an array, with its values when there are only a few."""
-    delta = np.asarray(after, dtype=np.float64) - (0.0 if before is None else np.asarray(before, dtype=np.float64))
-    if delta.size == 1:
-        return f"+= {delta.item():.4g}"
-    if delta.size > 12:
-        return f"+= a {delta.shape} array"
-    return "+= [" + ", ".join(f"{v:.4g}" for v in delta.ravel()) + "]"  # flat, as draw_graph shows data
+    """What a step did to a gradient. The first arrival: "+= -2" (or "+= [..]" for a few values). A later one
+    shows old and new, "1 → 7": the truth whether the backward step added (+=) or overwrote (=) — a
+    learner's "=" for "+=" shows as "1 → 6" where 7 was due, instead of passing as an addition."""
+    after_arr = np.asarray(after, dtype=np.float64)
+    first = before is None or not np.any(np.asarray(before, dtype=np.float64))
+
+    def show(arr: np.ndarray) -> str:
+        if arr.size == 1:
+            return f"{arr.item():.4g}"
+        if arr.size > 12:
+            return f"a {arr.shape} array"
+        return "[" + ", ".join(f"{v:.4g}" for v in arr.ravel()) + "]"  # flat, as draw_graph shows data
+
+    if first:
+        return "+= " + show(after_arr)
+    return show(np.asarray(before, dtype=np.float64)) + " → " + show(after_arr)
 
 
 def _static_widgets() -> bool:
@@ -245,11 +254,14 @@ class BackwardStepper:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        if _static_widgets():
-            for graph in self.static_frames():
-                display(graph)
-        else:
-            display(self.widget())
+        if not _static_widgets():
+            try:  # ipywidgets comes with the course extra; a plain install shows the static frames
+                display(self.widget())
+                return
+            except ImportError:
+                pass
+        for graph in self.static_frames():
+            display(graph)
 
 
 def step_through_backward(root: Any, *, static: int = 4, interval_ms: int = 900,

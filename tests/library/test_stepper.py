@@ -206,5 +206,15 @@ def test_a_backward_step_that_raises_ends_the_frames_there():
     nodes["d"]._backward = unfinished  # the + step of an unfinished exercise
     stepper = step_through_backward(L)
     assert len(stepper) == 3 and stepper.frames[-1].current is nodes["d"]
-    assert stepper.frames[-1].caption == "step 2 of 3: the backward step of d (+) raised NotImplementedError: "
+    assert stepper.frames[-1].caption == "step 2 of 3: the backward step of d (+) raised NotImplementedError"
     assert all(node.grad == 0.0 for node in nodes.values())  # put back as it was
+
+
+def test_an_overwriting_backward_step_shows_old_and_new_not_an_addition():
+    # A learner's `=` for `+=`: x gets 1 from `+`, then the `*` step overwrites it with 6 (7 was due).
+    # Labelling that "+= 5" (new minus old) would tell the learner their code added; it did not.
+    from minitorch.viz.stepper import _received
+
+    assert _received(None, 2.0) == "+= 2" and _received(0.0, 2.0) == "+= 2"
+    assert _received(1.0, 6.0) == "1 → 6"
+    assert _received(np.array([1.0, 0.0]), np.array([3.0, 2.0])) == "[1, 0] → [3, 2]"
