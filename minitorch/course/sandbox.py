@@ -157,6 +157,7 @@ class Sandbox:
             command = [_setpriv() or "setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                        "--no-new-privs", "--inh-caps=-all,+dac_read_search", "--ambient-caps=+dac_read_search",
                        "--bounding-set=-all,+dac_read_search", "--", *command]
+            command = self._hiding_answers(command)
         try:
             self.process = subprocess.Popen(
                 command, cwd=self.work, env=self.environment(), stdin=subprocess.DEVNULL,
@@ -165,6 +166,25 @@ class Sandbox:
         finally:
             os.close(write_fd)
         return Channel(read_fd)
+
+    def _hiding_answers(self, command: list[str]) -> list[str]:
+        """Run ``command`` in a mount namespace of its own where the course's ``solutions/`` and ``tests/``
+        folders are empty: the worker can read any file (the capability above), so without this a notebook
+        could copy the answers through a subprocess, which the open() flag does not see. Needs root and
+        util-linux's ``unshare``; where a mount is refused, the folder stays visible (and reads are flagged)."""
+        from .materials import _CHECKOUT
+
+        unshare = shutil.which("unshare")
+        hidden = [str(folder) for folder in (_CHECKOUT / "solutions", _CHECKOUT / "tests") if folder.is_dir()]
+        if unshare is None or not hidden:
+            return command
+        empty = self.root / "empty"
+        empty.mkdir(exist_ok=True)
+        os.chmod(empty, 0o555)
+        script = ('empty=$1; shift; for folder in "$@"; do [ "$folder" = -- ] && break; '
+                  'mount --bind "$empty" "$folder" 2>/dev/null; shift; done; shift; exec "$@"')
+        return [unshare, "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh", str(empty),
+                *hidden, "--", *command]
 
     def kill(self) -> None:
         """Kill the worker and everything it started, until nothing of it is left."""

@@ -154,6 +154,19 @@ def cheat_class(tmp_path_factory):
         except OSError:
             pass
         """),))
+    variant(folder, "01_copy_answers.ipynb", cells=(textwrap.dedent(f"""
+        def numerical_derivative(f, x, h=1e-5):
+            return 0.0  # wrong: the answer is to come from solutions/, through a shell the open() flag cannot see
+        import json, subprocess
+        path = {str(ROOT)!r} + "/so''lutions/01_derivatives.ipynb"
+        text = subprocess.run(["sh", "-c", "cat " + path], capture_output=True, text=True).stdout
+        try:
+            for cell in json.loads(text)["cells"]:
+                if cell["cell_type"] == "code" and "def numerical_derivative" in "".join(cell["source"]):
+                    exec("".join(cell["source"]))
+        except ValueError:
+            pass
+        """),))
     variant(folder, "01_exit_everywhere.ipynb", in_exercise_01_1("import os\nos._exit(0)"),
             cells=("raise SystemExit(1)",))
     return _grade_class(folder, tmp_path_factory.mktemp("home"))
@@ -200,6 +213,24 @@ def test_system_exit_and_process_exit_cost_only_their_cell_and_exercise(cheat_cl
     by_id = rows(cheat_class["grades"]["01_exit_everywhere.ipynb"])
     assert by_id["01.1"]["score"] == 0 and "exited with code 0" in by_id["01.1"]["message"], by_id["01.1"]
     assert full(by_id["01.2"]) and full(by_id["01.3"]) and full(by_id["01.4"])
+
+
+def _can_hide_folders() -> bool:
+    """Root with util-linux's unshare and the right to mount in a namespace of its own (sandbox.py)."""
+    import shutil
+    import subprocess
+
+    if not OWN_UID or shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                            f"mount --bind /tmp {ROOT / 'solutions'}"], capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_hide_folders(), reason="hiding solutions/ needs root, unshare and mount namespaces")
+def test_a_worker_sees_no_solutions_even_through_a_subprocess(cheat_class):
+    row = rows(cheat_class["grades"]["01_copy_answers.ipynb"])["01.1"]
+    assert row["score"] == 0 and "got 0" in row["message"], row
 
 
 def test_library_objects_and_reading_solutions_are_flagged_not_failed(cheat_class):
