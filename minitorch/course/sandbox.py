@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -84,6 +85,21 @@ def _fresh_uid() -> int | None:
             if uid not in busy:
                 return uid
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _unshare() -> str | None:
+    """util-linux's unshare, if this machine lets us make a mount namespace (containers often do not):
+    asked once, by trying."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    try:
+        probe = subprocess.run([unshare, "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "exit 0"],
+                               capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return unshare if probe.returncode == 0 else None
 
 
 def own_uid_available() -> bool:
@@ -174,7 +190,7 @@ class Sandbox:
         util-linux's ``unshare``; where a mount is refused, the folder stays visible (and reads are flagged)."""
         from .materials import _CHECKOUT
 
-        unshare = shutil.which("unshare")
+        unshare = _unshare()
         hidden = [str(folder) for folder in (_CHECKOUT / "solutions", _CHECKOUT / "tests") if folder.is_dir()]
         if unshare is None or not hidden:
             return command
