@@ -7,7 +7,7 @@ import re
 import sys
 
 from . import own, progress
-from .exercises import find_exercise, run_exercise
+from .exercises import NOT_ATTEMPTED, find_exercise, run_exercise
 
 
 def _notebook_variables(depth: int = 2) -> dict:
@@ -49,11 +49,10 @@ def check(exercise_id: str, variables: dict | None = None) -> None:
         for note in notes:
             print(f"\n   ⚠ {note}")
         message = result.message
-        if result.status == "not attempted" and any("which still raises NotImplementedError" in n for n in notes):
+        if result.status == "not attempted" and any(_STILL_RAISES in n for n in notes):
             # The NotImplementedError may come from the exercise it builds on (named above), not from this one.
-            message = message.replace("not attempted yet: the exercise still raises NotImplementedError",
-                                      "stopped at a NotImplementedError — from this exercise's code, or from the "
-                                      "unfinished one it uses (⚠ above)")
+            message = message.replace(NOT_ATTEMPTED, "stopped at a NotImplementedError — from this exercise's code, "
+                                                     "or from the unfinished one it uses (⚠ above)")
         print(f"\n   First problem: {message}")
         if result.hint and result.status != "not attempted":  # no hint before a first attempt
             print(f"   Hint: {result.hint}")
@@ -87,6 +86,9 @@ def _show_diagnosis(diagnosis) -> None:
         print(f"   (could not draw the graph: {type(e).__name__}: {e})")
 
 
+_STILL_RAISES = "still raises NotImplementedError"  # how a note names an earlier exercise that is still a stub
+
+
 def _unfinished_needs(exercise, variables: dict) -> list[str]:
     """Name the earlier exercises this one builds on that do not pass yet (their tests are run quietly)."""
     notes = []
@@ -98,7 +100,7 @@ def _unfinished_needs(exercise, variables: dict) -> list[str]:
         outcome = run_exercise(needed, tests, variables)
         if outcome.status == "passed":
             continue
-        state = ("still raises NotImplementedError" if outcome.status == "not attempted"
+        state = (_STILL_RAISES if outcome.status == "not attempted"
                  else f"does not pass yet ({outcome.message})")
         notes.append(f"{exercise.id} uses your code from {needed.id} ({needed.title}), which {state}: "
                      f"make {needed.id} pass first.")

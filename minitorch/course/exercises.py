@@ -224,6 +224,9 @@ def _readable_test_name(fn: Callable) -> str:
     return fn.__name__.removeprefix("test_").replace("_", " ")
 
 
+NOT_ATTEMPTED = "not attempted yet: the exercise still raises NotImplementedError"  # a test that met a stub
+
+
 def run_test(fn: Callable, nb: Namespace, timeout: float) -> TestOutcome:
     name = _readable_test_name(fn)
     try:
@@ -232,7 +235,7 @@ def run_test(fn: Callable, nb: Namespace, timeout: float) -> TestOutcome:
     except TimeLimitExceeded:
         return TestOutcome(name, False, f"timed out after {timeout:g} s — is there an infinite loop?", True)
     except NotImplementedError:
-        return TestOutcome(name, False, "not attempted yet: the exercise still raises NotImplementedError")
+        return TestOutcome(name, False, NOT_ATTEMPTED)
     except AssertionError as e:
         text = str(e).strip() or "an assertion failed"
         return TestOutcome(name, False, text, diagnosis=e if callable(getattr(e, "draw", None)) else None)
