@@ -89,14 +89,14 @@ def _fresh_uid() -> int | None:
 
 @functools.lru_cache(maxsize=1)
 def _unshare() -> str | None:
-    """util-linux's unshare, if this machine lets us make a mount namespace (containers often do not):
-    asked once, by trying."""
+    """util-linux's unshare, if this machine lets us make a mount namespace and bind-mount in it
+    (containers often do not): asked once, by trying."""
     unshare = shutil.which("unshare")
     if unshare is None:
         return None
     try:
-        probe = subprocess.run([unshare, "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "exit 0"],
-                               capture_output=True, timeout=10)
+        probe = subprocess.run([unshare, "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                                "mount --bind / /"], capture_output=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return unshare if probe.returncode == 0 else None

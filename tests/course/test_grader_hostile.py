@@ -17,7 +17,7 @@ from hostile import LIMITS, ROOT, full, in_exercise_01_1, live_processes_with, r
 
 from minitorch.__main__ import main
 from minitorch.course.grader import changed_files, fingerprint, grade_paths
-from minitorch.course.sandbox import own_uid_available
+from minitorch.course.sandbox import _unshare, own_uid_available
 
 OWN_UID = own_uid_available()  # root with setpriv: each worker runs as a user of its own
 needs_own_uid = pytest.mark.skipif(not OWN_UID, reason="only a grader run as root gives workers their own uid")
@@ -215,19 +215,7 @@ def test_system_exit_and_process_exit_cost_only_their_cell_and_exercise(cheat_cl
     assert full(by_id["01.2"]) and full(by_id["01.3"]) and full(by_id["01.4"])
 
 
-def _can_hide_folders() -> bool:
-    """Root with util-linux's unshare and the right to mount in a namespace of its own (sandbox.py)."""
-    import shutil
-    import subprocess
-
-    if not OWN_UID or shutil.which("unshare") is None:
-        return False
-    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-                            f"mount --bind /tmp {ROOT / 'solutions'}"], capture_output=True)
-    return probe.returncode == 0
-
-
-@pytest.mark.skipif(not _can_hide_folders(), reason="hiding solutions/ needs root, unshare and mount namespaces")
+@pytest.mark.skipif(not (OWN_UID and _unshare()), reason="hiding solutions/ needs root, unshare and mount namespaces")
 def test_a_worker_sees_no_solutions_even_through_a_subprocess(cheat_class):
     row = rows(cheat_class["grades"]["01_copy_answers.ipynb"])["01.1"]
     assert row["score"] == 0 and "got 0" in row["message"], row
