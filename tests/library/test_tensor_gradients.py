@@ -28,7 +28,8 @@ PAIRS = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, 
 
 
 def reals(shape, lo: float = -2.0, hi: float = 2.0):
-    return hnp.arrays(np.float64, shape, elements=st.floats(lo, hi, allow_nan=False, allow_infinity=False))
+    return hnp.arrays(np.float64, shape, elements=st.floats(lo, hi, allow_nan=False, allow_infinity=False,
+                                                               allow_subnormal=False))
 
 
 def positive(shape):

@@ -25,7 +25,8 @@ SHAPES = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
 
 
 def reals(shape, lo=-2.0, hi=2.0):
-    return hnp.arrays(np.float64, shape, elements=st.floats(lo, hi, allow_nan=False, allow_infinity=False))
+    return hnp.arrays(np.float64, shape, elements=st.floats(lo, hi, allow_nan=False, allow_infinity=False,
+                                                               allow_subnormal=False))
 
 
 def distinct(shape):
