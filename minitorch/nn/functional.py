@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..tensor.autograd import fresh_results
 from ..tensor.dtypes import to_float
 from ..tensor.functions import relu, sigmoid, tanh, where  # the activations are the tensor methods
 from ..tensor.tensor import Tensor, _dim
@@ -61,6 +62,9 @@ def _linear_backward(g: np.ndarray, x: np.ndarray | None, w: np.ndarray | None,
     gx = None if w is None else g @ w
     gw = None if x is None else g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
     return (gx, gw) if no_bias else (gx, gw, g)  # the engine sums g's rows for the bias
+
+
+fresh_results(_linear_backward)  # gx and gw are new arrays: a weight takes gw as its .grad, no copy (autograd._FRESH)
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:

@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Sequence, Union
 import numpy as np
 
 from . import grad_mode
-from .autograd import NO_CREATE_GRAPH, check_inputs, run_backward
+from .autograd import NO_CREATE_GRAPH, check_inputs, fresh_results, run_backward
 from .dtypes import DEFAULT_FLOAT, is_floating, result_dtype, scalar_dtype, to_float
 from .helpers import (_check_matmul, _dim, _dims, _reduction_label, _restore_dims, _shape_args,  # noqa: F401
                       broadcast_error)
@@ -129,8 +129,24 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     @staticmethod
     def _constant(data: np.ndarray) -> "Tensor":
-        """Wrap an array (no copy) as a tensor that needs no gradient."""
-        return Tensor._from_op(data, (), "", None)
+        """Wrap an array (no copy) as a tensor that needs no gradient: a leaf with no graph (what
+        ``_from_op`` makes when nothing is recorded, written out: every ``.grad`` is one)."""
+        out = object.__new__(Tensor)
+        out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy returns scalars for 0-d
+        out.grad = None
+        out.label = ""
+        out._hooks = None
+        out._retains_grad = False
+        out._vc = [0]
+        out._view = None
+        out._pending = None
+        out._requires_grad = False
+        out._prev = ()
+        out._op = ""
+        out._backward = None
+        out._saved = ()
+        out._saved_versions = None
+        return out
 
     @staticmethod
     def _from_op(data: Any, parents: tuple["Tensor", ...], op: str, backward: Backward | None,
@@ -949,6 +965,16 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
             return Tensor._constant(np.zeros((), dtype=np.int64))
         return Tensor._constant(np.asarray(arg(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
+
+# The backward functions above that return new arrays (or g itself, or views): the engine may sum
+# into their results in place and hand them to leaves without a copy (autograd._FRESH). Not listed:
+# add and the casts (they pass g on), sum and mean (views of g).
+for _backward in (Tensor._sub_backward, Tensor._mul_backward, Tensor._div_backward, Tensor._matmul_backward,
+                  Tensor._neg_backward, Tensor._pow_backward, Tensor._exp_backward, Tensor._log_backward,
+                  Tensor._sqrt_backward, Tensor._tanh_backward, Tensor._sigmoid_backward, Tensor._relu_backward,
+                  Tensor._abs_backward, Tensor._mul_number_backward, Tensor._rmul_number_backward,
+                  Tensor._div_number_backward, Tensor._rsub_number_backward, Tensor._rdiv_number_backward):
+    fresh_results(_backward)
 
 # Which side of the op a Python number was on, by the op's backward (for _drawn_inputs).
 _NUMBER_SIDE = {Tensor._add_number_backward: "right", Tensor._sub_number_backward: "right",

@@ -172,6 +172,68 @@ def test_an_error_part_way_through_backward_leaves_no_gradient_waiting():
     np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
 
 
+def test_a_fresh_weight_gradient_becomes_grad_without_a_copy_and_is_shared_with_nothing():
+    rng = np.random.default_rng(1)
+    x = minitorch.tensor(rng.standard_normal((4, 3)).astype(np.float32), requires_grad=True)
+    w = minitorch.tensor(rng.standard_normal((2, 3)).astype(np.float32), requires_grad=True)
+    b = minitorch.tensor(rng.standard_normal(2).astype(np.float32), requires_grad=True)
+    h = nn.functional.linear(x, w, b)
+    h.retain_grad()
+    (h * h).sum().backward()
+    g = 2 * (x.data @ w.data.T + b.data)  # dL/dh, by hand
+    np.testing.assert_allclose(w.grad.data, g.T @ x.data, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.data, g @ w.data, rtol=1e-6)
+    np.testing.assert_allclose(b.grad.data, g.sum(axis=0), rtol=1e-6)
+    arrays = [x.grad.data, w.grad.data, b.grad.data, h.grad.data, x.data, w.data, b.data]
+    for i in range(len(arrays)):
+        for j in range(i + 1, len(arrays)):
+            assert not np.shares_memory(arrays[i], arrays[j]), (i, j)
+
+
+@pytest.mark.parametrize("order", ["mine first", "mine last", "mine alone"])
+def test_an_array_a_closure_backward_kept_is_never_written_into(order):
+    kept = np.full(3, 5.0)
+
+    def backward(g):
+        return (kept,)  # an op of one's own returning an array it holds on to: not listed as fresh
+
+    x = minitorch.tensor([1.0, 2.0, 3.0], dtype=np.float64, requires_grad=True)
+    y = minitorch.Tensor._from_op(x.data * 2, (x,), "mine", backward)
+    loss = {"mine first": lambda: y.sum() + (x * 7.0).sum(), "mine last": lambda: (x * 7.0).sum() + y.sum(),
+            "mine alone": lambda: y.sum()}[order]()
+    loss.backward()
+    np.testing.assert_array_equal(kept, [5.0, 5.0, 5.0])
+    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0, 5.0] if order == "mine alone" else [12.0, 12.0, 12.0])
+    x.grad.data[...] = 0
+    np.testing.assert_array_equal(kept, [5.0, 5.0, 5.0])
+
+
+def test_the_engines_fresh_backwards_return_new_arrays_distinct_from_g_and_each_other():
+    from minitorch.tensor.autograd import _FRESH
+    from minitorch.nn.functional import _linear_backward
+    from minitorch.tensor.tensor import Tensor as T
+
+    rng = np.random.default_rng(2)
+    g, a, b, out = (rng.uniform(1, 2, (2, 3)) for _ in range(4))
+    sq = rng.uniform(1, 2, (3, 3))
+    calls = {  # every backward declared fresh, with the arguments its op saves
+        T._sub_backward: (g,), T._mul_backward: (g, a, b), T._div_backward: (g, b, out, True, True),
+        T._matmul_backward: (g, a, sq, True, True), T._neg_backward: (g,), T._pow_backward: (g, a, 2.5),
+        T._exp_backward: (g, out), T._log_backward: (g, a), T._sqrt_backward: (g, out), T._tanh_backward: (g, out),
+        T._sigmoid_backward: (g, out), T._relu_backward: (g, out), T._abs_backward: (g, a),
+        T._mul_number_backward: (g, 0.5), T._rmul_number_backward: (g, 0.5), T._div_number_backward: (g, 0.5),
+        T._rsub_number_backward: (g, 0.5), T._rdiv_number_backward: (g, 0.5, a, out),
+        _linear_backward: (g, rng.uniform(1, 2, (2, 4)), rng.uniform(1, 2, (3, 4)), False),
+    }
+    assert set(calls) == _FRESH
+    for backward, args in calls.items():
+        results = [r for r in backward(*args) if r is not None and r is not g]
+        assert results, backward.__name__
+        for i, r in enumerate(results):
+            assert all(not np.shares_memory(r, x) for x in args if isinstance(x, np.ndarray)), backward.__name__
+            assert all(not np.shares_memory(r, s) for s in results[i + 1:]), backward.__name__
+
+
 # ---------------------------------------------------------------------- Module attribute mirror
 NAMES = ["a", "b", "c"]
 REGISTRIES = ("_parameters", "_buffers", "_modules")
