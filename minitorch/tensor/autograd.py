@@ -42,6 +42,22 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
+# A tensor's version counter (``_vc``): ``[n]``, a list shared by the tensor and its views, bumped
+# by every in-place change. Most tensors are never changed in place and have no views, so they all
+# share this one immutable ``(0,)`` and get a list of their own only when one is needed
+# (``version_counter``): one list less per op (measured, with the version bookkeeping below, ~0.3 µs
+# of a recorded op on 10x10). Reading ``t._vc[0]`` works the same for both.
+PRISTINE = (0,)
+
+
+def version_counter(t: "Tensor") -> list[int]:
+    """``t``'s own version counter, a list ``[n]`` to bump (``[0] += 1``) or share with a view."""
+    vc = t._vc
+    if type(vc) is tuple:  # PRISTINE (or its copy, after pickling)
+        vc = t._vc = [0]
+    return vc
+
+
 # During backward(), a tensor's ``_pending`` slot first marks it as reached by the graph walk below
 # (instead of an id-keyed set: measured, half the time of the walk), then holds the gradient
 # gathered so far. Both are cleared when the pass ends.
@@ -173,7 +189,7 @@ def _run(order: list["Tensor"], root: "Tensor", seed: np.ndarray, retain_graph: 
         versions = node._saved_versions
         if versions is not None:  # did a tensor this op reads change in place since? (cheap: a few ints)
             for p, version in zip(prev, versions):
-                if p._vc[0] != version:
+                if version is not None and p._vc[0] != version:
                     check_versions(node)
             if len(versions) > len(prev) and node._vc[0] != versions[-1]:
                 check_versions(node)
@@ -218,13 +234,14 @@ def check_versions(node: "Tensor") -> None:
     """Refuse to run ``node``'s backward when a tensor it read (an input, or its own output) was
     modified in place after the forward pass: the gradient would be computed from the new values.
 
-    Each op notes its inputs' versions when it is recorded (``Tensor._from_op``); every in-place
-    op bumps the version of the tensor it changes (shared with its views).
+    Each op notes the versions of the tensors its backward reads when it is recorded
+    (``Tensor._from_op``: None for an input it does not read); every in-place op bumps the version
+    of the tensor it changes (shared with its views).
     """
     saved = node._saved_versions
     tensors = node._prev if len(saved) == len(node._prev) else (*node._prev, node)
     for i, (t, version) in enumerate(zip(tensors, saved)):
-        if t._vc[0] != version:
+        if version is not None and t._vc[0] != version:
             what = "its output" if i == len(node._prev) else f"input {i}"
             raise RuntimeError(
                 f"backward: one of the variables needed for gradient computation has been modified by an inplace "

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from . import grad_mode
+from .autograd import version_counter
 from .dtypes import is_floating
 from .random import numpy_generator
 from .views import _is_basic, _numpy_index, view_positions
@@ -178,7 +179,7 @@ class InplaceOps:
             except (IndexError, ValueError) as e:
                 raise (IndexError if isinstance(e, IndexError) else RuntimeError)(
                     f"setitem: {e} (tensor shape {self.shape}, value shape {value.shape})") from None
-            self._vc[0] += 1
+            version_counter(self)[0] += 1
             return
 
         def index_put(old: Tensor) -> Tensor:
@@ -214,7 +215,7 @@ class InplaceOps:
         if not recording:
             result = compute(self)
             self._write(result.data, name, cast)
-            self._vc[0] += 1
+            version_counter(self)[0] += 1
             return self
         if self._requires_grad and self._backward is None and self._view is None:
             raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an in-place operation "
@@ -223,7 +224,7 @@ class InplaceOps:
         if view is not None and view[0]._requires_grad and view[0]._backward is None:
             raise RuntimeError(f"{name}: a view of a leaf Variable that requires grad is being used in an in-place "
                                "operation. Modify it inside `with minitorch.no_grad():`, or work on a .clone()")
-        self._vc[0] += 1  # first: `old` starts at the version past any that self's consumers noted
+        version_counter(self)[0] += 1  # first: `old` starts at the version past any that self's consumers noted
         if view is None:
             old = self._moved_node(self.data.copy())
         else:  # self's former value, as a fresh view of its base's former self

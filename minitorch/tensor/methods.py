@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
+from .autograd import version_counter
 from .helpers import _dim, _shape_args
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class MethodOps:
         count = int(np.prod(shape))
         data = flat[:count] if flat.size >= count else np.concatenate([flat, np.zeros(count - flat.size, self.dtype)])
         self.data = np.ascontiguousarray(data).reshape(shape)
-        self._vc[0] += 1
+        version_counter(self)[0] += 1
         return self
 
     # ------------------------------------------------------------------ ops in method form

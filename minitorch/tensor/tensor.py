@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Sequence, Union
 import numpy as np
 
 from . import grad_mode
-from .autograd import NO_CREATE_GRAPH, check_inputs, fresh_results, run_backward
+from .autograd import NO_CREATE_GRAPH, PRISTINE, check_inputs, fresh_results, run_backward, version_counter
 from .dtypes import DEFAULT_FLOAT, is_floating, result_dtype, scalar_dtype, to_float
 from .helpers import (_check_matmul, _dim, _dims, _reduction_label, _restore_dims, _shape_args,  # noqa: F401
                       broadcast_error)
@@ -121,7 +121,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         self._pending: np.ndarray | None = None
         self._hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None
         self._retains_grad = False
-        self._vc = [0]
+        self._vc = PRISTINE
         self._view = None
         self._saved_versions = None
         if requires_grad:
@@ -137,7 +137,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         out.label = ""
         out._hooks = None
         out._retains_grad = False
-        out._vc = [0]
+        out._vc = PRISTINE
         out._view = None
         out._pending = None
         out._requires_grad = False
@@ -150,17 +150,19 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     @staticmethod
     def _from_op(data: Any, parents: tuple["Tensor", ...], op: str, backward: Backward | None,
-                 saved: tuple[Any, ...] = (), *, saves_output: bool = False) -> "Tensor":
+                 saved: tuple[Any, ...] = (), *, saves_inputs: bool = True, saves_output: bool = False) -> "Tensor":
         """The result of an operation: ``data`` computed from ``parents`` by ``op``.
 
         The graph edge (parents, op, backward, saved) is recorded only when it will be needed:
         gradient recording is on and some parent requires a gradient. Otherwise the result is a
         plain constant that keeps nothing alive. Backward is called as ``backward(g, *saved)``.
 
-        With the edge, the *version* of each parent is noted (and of the output itself when
-        ``saves_output``: its backward reads ``out``, as exp's does). An in-place op bumps a
-        tensor's version, so backward can refuse to use values that changed after the forward
-        pass (see ``autograd.check_versions``) instead of computing a wrong gradient.
+        With the edge, the *version* of each tensor the backward reads is noted: the parents
+        (unless ``saves_inputs=False``: add's backward reads no input, tanh's only its output) and
+        the output itself when ``saves_output`` (exp's backward reads ``out``). An in-place op bumps
+        a tensor's version, so backward can refuse to use values that changed after the forward
+        pass (see ``autograd.check_versions``) instead of computing a wrong gradient. These are
+        PyTorch's rules: it checks the tensors an op saved, and no others.
         """
         out = object.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy returns scalars for 0-d
@@ -168,32 +170,33 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         out.label = ""
         out._hooks = None
         out._retains_grad = False
-        out._vc = [0]
+        out._vc = PRISTINE
         out._view = None
         out._pending = None
-        recorded = False
         if backward is not None and grad_mode._enabled:
-            versions = []
-            for p in parents:  # a plain loop: any(<generator>) + a list comprehension cost ~1 µs more (measured)
-                versions.append(p._vc[0])
+            for p in parents:  # a plain loop: any(<generator>) costs ~1 µs more (measured)
                 if p._requires_grad:
-                    recorded = True
-        if recorded:
-            out._requires_grad = True
-            out._prev = parents
-            out._op = op
-            out._backward = backward
-            out._saved = saved
-            if saves_output:
-                versions.append(0)
-            out._saved_versions = versions
-        else:
-            out._requires_grad = False
-            out._prev = ()
-            out._op = ""
-            out._backward = None
-            out._saved = ()
-            out._saved_versions = None
+                    out._requires_grad = True
+                    out._prev = parents
+                    out._op = op
+                    out._backward = backward
+                    out._saved = saved
+                    if saves_inputs:
+                        versions: list[int | None] | None = [q._vc[0] for q in parents]
+                        if saves_output:
+                            versions.append(0)
+                    elif saves_output:
+                        versions = [None] * len(parents) + [0]
+                    else:
+                        versions = None  # nothing to check: the backward reads no tensor's values
+                    out._saved_versions = versions
+                    return out
+        out._requires_grad = False
+        out._prev = ()
+        out._op = ""
+        out._backward = None
+        out._saved = ()
+        out._saved_versions = None
         return out
 
     # ------------------------------------------------------------------ attributes
@@ -314,7 +317,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         if not is_floating(dtype):
             return Tensor._constant(self.data.astype(dtype))
         # backward: the gradient passes through; the engine casts it back to self's dtype
-        return Tensor._from_op(self.data.astype(dtype), (self,), f"to({dtype})", Tensor._identity_backward)
+        return Tensor._from_op(self.data.astype(dtype), (self,), f"to({dtype})", Tensor._identity_backward,
+                               saves_inputs=False)
 
     def float(self) -> "Tensor":
         return self.to(np.float32)
@@ -404,7 +408,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         """The same data (shared, not copied) as a new leaf with no graph and requires_grad=False.
         It shares the version counter too: modifying it in place is seen by backward's checks."""
         out = Tensor._constant(self.data)
-        out._vc = self._vc
+        out._vc = version_counter(self)
         return out
 
     @property
@@ -442,9 +446,10 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
     # (``scalar_dtype`` picks the dtype).
     def __add__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(self.data + other, (self,), "+", Tensor._add_number_backward, (other,))
+            return Tensor._from_op(self.data + other, (self,), "+", Tensor._add_number_backward, (other,), saves_inputs=False)
         other = _operand(other, self, "add")
-        return Tensor._from_op(_broadcast("add", np.add, self, other), (self, other), "+", Tensor._add_backward)
+        return Tensor._from_op(_broadcast("add", np.add, self, other), (self, other), "+", Tensor._add_backward,
+                               saves_inputs=False)
 
     @staticmethod
     def _add_backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -474,12 +479,13 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     def __sub__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(self.data - other, (self,), "-", Tensor._sub_number_backward, (other,))
+            return Tensor._from_op(self.data - other, (self,), "-", Tensor._sub_number_backward, (other,), saves_inputs=False)
         other = _operand(other, self, "sub")
         if self.data.dtype.kind == "b" or other.data.dtype.kind == "b":
             raise RuntimeError("sub: subtraction with a bool tensor is not supported; use ^ (xor) or "
                                "logical_not() instead, or convert with .int()")
-        return Tensor._from_op(_broadcast("sub", np.subtract, self, other), (self, other), "-", Tensor._sub_backward)
+        return Tensor._from_op(_broadcast("sub", np.subtract, self, other), (self, other), "-", Tensor._sub_backward,
+                               saves_inputs=False)
 
     @staticmethod
     def _sub_backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -487,7 +493,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     def __mul__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(self.data * other, (self,), "*", Tensor._mul_number_backward, (other,))
+            return Tensor._from_op(self.data * other, (self,), "*", Tensor._mul_number_backward, (other,), saves_inputs=False)
         other = _operand(other, self, "mul")
         # Each input's gradient needs the *other* input; it is saved only when that gradient is
         # wanted (None: that input needs no gradient), as PyTorch saves what backward will read.
@@ -511,7 +517,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     def __truediv__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(self.data / other, (self,), "/", Tensor._div_number_backward, (other,))
+            return Tensor._from_op(self.data / other, (self,), "/", Tensor._div_number_backward, (other,), saves_inputs=False)
         other = _operand(other, self, "div")
         out = _broadcast("div", np.true_divide, self, other, floating=True)
         return Tensor._from_op(out, (self, other), "/", Tensor._div_backward,
@@ -620,7 +626,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     def __neg__(self) -> "Tensor":
         _no_bool(self, "neg", "use ~ (logical not) instead")
-        return Tensor._from_op(-self.data, (self,), "neg", Tensor._neg_backward)
+        return Tensor._from_op(-self.data, (self,), "neg", Tensor._neg_backward, saves_inputs=False)
 
     @staticmethod
     def _neg_backward(g: np.ndarray) -> tuple[np.ndarray]:
@@ -628,17 +634,17 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     def __radd__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":  # c + x: see __add__
-            return Tensor._from_op(other + self.data, (self,), "+", Tensor._radd_number_backward, (other,))
+            return Tensor._from_op(other + self.data, (self,), "+", Tensor._radd_number_backward, (other,), saves_inputs=False)
         return _operand(other, self, "add") + self
 
     def __rsub__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(other - self.data, (self,), "-", Tensor._rsub_number_backward, (other,))
+            return Tensor._from_op(other - self.data, (self,), "-", Tensor._rsub_number_backward, (other,), saves_inputs=False)
         return _operand(other, self, "sub") - self
 
     def __rmul__(self, other: Any) -> "Tensor":
         if type(other) in _PYTHON_NUMBERS and self.data.dtype.kind == "f":
-            return Tensor._from_op(other * self.data, (self,), "*", Tensor._rmul_number_backward, (other,))
+            return Tensor._from_op(other * self.data, (self,), "*", Tensor._rmul_number_backward, (other,), saves_inputs=False)
         return _operand(other, self, "mul") * self
 
     def __rtruediv__(self, other: Any) -> "Tensor":
@@ -693,7 +699,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
     # ------------------------------------------------------------------ elementwise functions
     def exp(self) -> "Tensor":
         out = np.exp(to_float(self.data))
-        return Tensor._from_op(out, (self,), "exp", Tensor._exp_backward, (out,), saves_output=True)
+        return Tensor._from_op(out, (self,), "exp", Tensor._exp_backward, (out,), saves_inputs=False, saves_output=True)
 
     @staticmethod
     def _exp_backward(g: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
@@ -709,7 +715,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     def sqrt(self) -> "Tensor":
         out = np.sqrt(to_float(self.data))
-        return Tensor._from_op(out, (self,), "sqrt", Tensor._sqrt_backward, (out,), saves_output=True)
+        return Tensor._from_op(out, (self,), "sqrt", Tensor._sqrt_backward, (out,), saves_inputs=False, saves_output=True)
 
     @staticmethod
     def _sqrt_backward(g: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
@@ -717,7 +723,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     def tanh(self) -> "Tensor":
         out = np.tanh(to_float(self.data))
-        return Tensor._from_op(out, (self,), "tanh", Tensor._tanh_backward, (out,), saves_output=True)
+        return Tensor._from_op(out, (self,), "tanh", Tensor._tanh_backward, (out,), saves_inputs=False, saves_output=True)
 
     @staticmethod
     def _tanh_backward(g: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
@@ -728,7 +734,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         # exp of -|x| only, so nothing overflows: for x >= 0, 1/(1+e^-x); for x < 0, e^x/(1+e^x).
         e = np.exp(-np.abs(x))
         out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-        return Tensor._from_op(out, (self,), "sigmoid", Tensor._sigmoid_backward, (out,), saves_output=True)
+        return Tensor._from_op(out, (self,), "sigmoid", Tensor._sigmoid_backward, (out,), saves_inputs=False, saves_output=True)
 
     @staticmethod
     def _sigmoid_backward(g: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
@@ -737,7 +743,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
     def relu(self) -> "Tensor":
         _no_bool(self, "relu", "convert with .float() first")
         out = np.maximum(self.data, 0)  # NaN stays NaN
-        return Tensor._from_op(out, (self,), "relu", Tensor._relu_backward, (out,))
+        return Tensor._from_op(out, (self,), "relu", Tensor._relu_backward, (out,), saves_inputs=False,
+                               saves_output=True)
 
     @staticmethod
     def _relu_backward(g: np.ndarray, out: np.ndarray) -> tuple[np.ndarray]:
@@ -798,7 +805,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     def clone(self) -> "Tensor":
         """A copy of the data that stays in the graph (the gradient passes straight through)."""
-        return Tensor._from_op(self.data.copy(), (self,), "clone", Tensor._identity_backward)
+        return Tensor._from_op(self.data.copy(), (self,), "clone", Tensor._identity_backward, saves_inputs=False)
 
     def triu(self, diagonal: int = 0) -> "Tensor":  # masking.py: triu tril masked_fill (lesson 16)
         return _masking().triu(self, diagonal)
@@ -822,7 +829,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         axes = _dims(dim, self.ndim, "sum")
         dtype = np.int64 if self.data.dtype.kind in "biu" else None  # PyTorch sums bool and ints as int64
         return Tensor._from_op(np.asarray(self.data.sum(axis=axes, keepdims=keepdim, dtype=dtype)), (self,),
-                               _reduction_label("sum", dim), Tensor._sum_backward, (axes, keepdim, self.shape))
+                               _reduction_label("sum", dim), Tensor._sum_backward, (axes, keepdim, self.shape),
+                               saves_inputs=False)
 
     @staticmethod
     def _sum_backward(g: np.ndarray, axes: Any, keepdim: bool, shape: tuple[int, ...]) -> tuple[np.ndarray]:
@@ -842,7 +850,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         out = self.data.mean(axis=axes, keepdims=keepdim)
         count = self.data.size // max(np.size(out), 1) if self.data.size else 0
         return Tensor._from_op(out, (self,), _reduction_label("mean", dim), Tensor._mean_backward,
-                               (axes, keepdim, self.shape, count))
+                               (axes, keepdim, self.shape, count), saves_inputs=False)
 
     @staticmethod
     def _mean_backward(g: np.ndarray, axes: Any, keepdim: bool, shape: tuple[int, ...],

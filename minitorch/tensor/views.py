@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
+from .autograd import version_counter
 from .helpers import _dim, _dims, _shape_args
 
 if TYPE_CHECKING:
@@ -228,7 +229,7 @@ def _as_view(out: "Tensor", base: "Tensor", fn: Callable[[np.ndarray], np.ndarra
     remembers its root base and ``fn``, the way from the root's array to its own. A view's
     backward reads no values, and its gradient is meant for its base as it is *now* (after any
     in-place change made through another view), so its inputs' versions are not checked."""
-    out._vc = base._vc
+    out._vc = version_counter(base)  # shared: an in-place change of either is one of the other
     if base._view is None:
         out._view = (base, fn)
     else:

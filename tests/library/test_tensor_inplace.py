@@ -91,6 +91,78 @@ def test_modifying_a_tensor_saved_for_backward_makes_backward_fail():
         loss.backward()
 
 
+# Whether backward still runs after a tensor the op read (or did not read) is changed in place
+# under no_grad: PyTorch checks exactly the tensors an op saved for its backward. The outcomes
+# were recorded from torch 2.13 (``test_saved_tensor_rules_match_live_pytorch`` reruns them there).
+SAVED_TENSOR_CASES = {  # name: (op on h, change "input" h or "output" y, torch's outcome)
+    "add a number, input": (lambda h: h + 1, "input", "ok"),
+    "add a tensor, input": (lambda h: h + h.detach(), "input", "ok"),
+    "number minus, input": (lambda h: 2 - h, "input", "ok"),
+    "times a number, input": (lambda h: h * 3, "input", "ok"),
+    "divided by a number, input": (lambda h: h / 3, "input", "ok"),
+    "neg, input": (lambda h: -h, "input", "ok"),
+    "exp, input": (lambda h: h.exp(), "input", "ok"),
+    "exp, output": (lambda h: h.exp(), "output", "refused"),
+    "tanh, input": (lambda h: h.tanh(), "input", "ok"),
+    "tanh, output": (lambda h: h.tanh(), "output", "refused"),
+    "sigmoid, input": (lambda h: h.sigmoid(), "input", "ok"),
+    "sigmoid, output": (lambda h: h.sigmoid(), "output", "refused"),
+    "sqrt, input": (lambda h: h.sqrt(), "input", "ok"),
+    "sqrt, output": (lambda h: h.sqrt(), "output", "refused"),
+    "relu, input": (lambda h: h.relu(), "input", "ok"),
+    "relu, output": (lambda h: h.relu(), "output", "refused"),
+    "sum, input": (lambda h: h.sum(), "input", "ok"),
+    "mean, input": (lambda h: h.mean(), "input", "ok"),
+    "clone, input": (lambda h: h.clone(), "input", "ok"),
+    "to float64, input": (lambda h: h.to(minitorch.float64 if hasattr(minitorch, "float64") else np.float64), "input",
+                          "ok"),
+    "log, input": (lambda h: h.log(), "input", "refused"),
+    "times a tensor, input": (lambda h: h * h.detach(), "input", "refused"),
+    "abs, input": (lambda h: h.abs(), "input", "refused"),
+    "square, input": (lambda h: h ** 2, "input", "refused"),
+}
+
+
+def _saved_tensor_outcome(lib, make, which):
+    x = lib.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    h = x * 1.0
+    y = make(h)
+    with lib.no_grad():
+        (h if which == "input" else y).add_(1)
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        assert "modified by an inplace operation" in str(e)
+        return "refused"
+    return "ok"
+
+
+@pytest.mark.parametrize("name", list(SAVED_TENSOR_CASES))
+def test_backward_refuses_exactly_when_a_tensor_the_op_saved_was_changed_as_pytorch(name):
+    make, which, torch_says = SAVED_TENSOR_CASES[name]
+    assert _saved_tensor_outcome(minitorch, make, which) == torch_says
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", list(SAVED_TENSOR_CASES))
+def test_saved_tensor_rules_match_live_pytorch(name):
+    torch = pytest.importorskip("torch")
+    make, which, torch_says = SAVED_TENSOR_CASES[name]
+    if name.startswith("to float64"):
+        make = lambda h: h.to(torch.float64)  # noqa: E731
+    assert _saved_tensor_outcome(torch, make, which) == torch_says
+
+
+def test_an_unchanged_gradient_after_changing_an_input_the_op_did_not_read():
+    w = minitorch.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
+    y = ((w + 1) * 3.0).tanh().sum()
+    with minitorch.no_grad():
+        w.add_(10)  # add, *3 and tanh read no input: the gradient is the one of the recorded forward
+    y.backward()
+    t = np.tanh((np.array([1.0, 2.0]) + 1) * 3)
+    assert_close(w.grad, 3 * (1 - t * t))
+
+
 def test_inplace_after_an_op_that_does_not_need_the_values_is_fine():
     x = minitorch.tensor([1.0, 2.0], requires_grad=True)
     h = x * 2  # mul reads x, not h
