@@ -275,7 +275,7 @@ class InplaceOps:
         self._backward, self._saved = result._backward, result._saved
         versions = result._saved_versions
         if versions is not None and len(versions) > len(result._prev):  # it saved its output: now self
-            versions = versions[:-1] + [self._vc[0]]
+            versions = [*versions[:-1], self._vc[0]]
         self._saved_versions = versions
 
 
