@@ -41,12 +41,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
         raise TypeError("linear: input and weight must be Tensors")
-    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+    # Speed: the checks read the arrays' own attributes, not the Tensor properties (~0.3 µs per call).
+    x, w = input.data, weight.data
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
         raise RuntimeError(f"linear: input {input.shape} and weight {weight.shape}: expected input (*, in) and "
                          f"weight (out, in) with the same in")
-    if bias is not None and bias.shape not in ((weight.shape[0],), ()):
+    b = None if bias is None else bias.data
+    if b is not None and (b.ndim != 1 or len(b) != len(w)) and b.ndim != 0:  # bias (out,) or ()
         raise RuntimeError(f"linear: bias shape {bias.shape} does not match the weight's {weight.shape[0]} outputs")
-    x, w = input.data, weight.data
     out = x @ w.T
     if bias is not None:
         out += bias.data  # out is a fresh array: adding in place saves a copy

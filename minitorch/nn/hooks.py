@@ -48,10 +48,33 @@ if TYPE_CHECKING:
 __all__ = ["RemovableHandle", "register_module_forward_pre_hook", "register_module_forward_hook",
            "register_module_full_backward_pre_hook", "register_module_full_backward_hook"]
 
-_global_forward_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
-_global_forward_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
-_global_backward_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
-_global_backward_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+# Speed: True once a hook has been put into any hook registry of this process (never reset).
+# Until then ``Module.__call__`` goes straight to forward after reading this one flag instead of
+# calling has_hooks (eight dict lookups): measured 0.03 µs instead of 0.24 µs per module call.
+hooks_registered = False
+
+
+class HookDict(OrderedDict):
+    """A hook registry (a module's ``_forward_hooks`` & co., or a global one): an ordered dict that
+    sets ``hooks_registered`` whenever an entry is put in it, however that happens (``register_*``,
+    an edit of the dict, a deep copy)."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        global hooks_registered
+        hooks_registered = True
+        super().__setitem__(key, value)
+
+
+def note_hooks() -> None:
+    """Set ``hooks_registered``: for a hook registry that is not a HookDict (assigned by hand)."""
+    global hooks_registered
+    hooks_registered = True
+
+
+_global_forward_pre_hooks: OrderedDict[int, Callable[..., Any]] = HookDict()
+_global_forward_hooks: OrderedDict[int, Callable[..., Any]] = HookDict()
+_global_backward_pre_hooks: OrderedDict[int, Callable[..., Any]] = HookDict()
+_global_backward_hooks: OrderedDict[int, Callable[..., Any]] = HookDict()
 
 
 def add_hook(registry: OrderedDict[int, Any], hook: Callable[..., Any], prepend: bool = False,

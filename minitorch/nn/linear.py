@@ -49,12 +49,17 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{self!r}: expected a Tensor input, got {type(input).__name__}")
-        if input.ndim == 0 or input.shape[-1] != self.in_features:
-            raise RuntimeError(f"{self!r}: input has shape {input.shape}, expected the last dimension to be "
-                             f"in_features={self.in_features}, i.e. shape (*, {self.in_features})")
-        return F.linear(input, self.weight, self.bias)
+        # Speed: F.linear checks the same things; this layer's own message (naming in_features) is
+        # built only when it fails (saves ~0.3 µs per call, measured: ENGINE_PLAN.md §7).
+        try:
+            return F.linear(input, self.weight, self.bias)
+        except (TypeError, RuntimeError):
+            if not isinstance(input, Tensor):
+                raise TypeError(f"{self!r}: expected a Tensor input, got {type(input).__name__}") from None
+            if input.ndim == 0 or input.shape[-1] != self.in_features:
+                raise RuntimeError(f"{self!r}: input has shape {input.shape}, expected the last dimension to "
+                                   f"be in_features={self.in_features}, i.e. shape (*, {self.in_features})") from None
+            raise
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -146,7 +146,7 @@ class Module:
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", _Registry(self))
         for name in _HOOK_REGISTRIES:  # hooks.py: what runs around forward and backward
-            object.__setattr__(self, name, OrderedDict())
+            object.__setattr__(self, name, hooks.HookDict())
         object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
         object.__setattr__(self, "_forward_hooks_with_kwargs", set())
 
@@ -163,7 +163,7 @@ class Module:
     # ------------------------------------------------------------------ calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """``module(x)`` runs ``module.forward(x)``, and the module's hooks around it (hooks.py)."""
-        if hooks.has_hooks(self):
+        if hooks.hooks_registered and hooks.has_hooks(self):  # the flag: no hook anywhere yet (hooks.py)
             return hooks.call_with_hooks(self, self.forward, args, kwargs)
         return self.forward(*args, **kwargs)  # the common case, no hooks: straight to forward
 
@@ -243,6 +243,8 @@ class Module:
                                     f"{type(self).__name__}: a buffer takes a Tensor or None")
                 d["_buffers"][name] = value
                 return
+        if name in _HOOK_REGISTRIES and value:  # a hook registry assigned by hand (hooks.hooks_registered)
+            hooks.note_hooks()
         object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:

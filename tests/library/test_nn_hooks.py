@@ -190,3 +190,39 @@ def test_hooked_module_is_drawn_with_the_hook_nodes():
     layer.register_full_backward_hook(lambda m, gi, go: None)
     out = layer(minitorch.tensor(np.ones((2, 3)), requires_grad=True))
     assert "_BackwardHookFunction" in minitorch.draw_graph(out).source
+
+
+# Module.__call__ looks at the hook registries only once hooks.hooks_registered is set (a speed-up);
+# each way a hook can get into a registry must set it. The flag is reset by hand to start from a
+# process in which no hook was ever registered.
+def _recording_hook(calls):
+    return lambda module, args, output: calls.append(type(module).__name__)
+
+
+@pytest.mark.parametrize("how", ["register", "edit the dict", "assign a dict", "deep copy", "global"])
+def test_every_way_of_adding_a_hook_reaches_the_call_path(monkeypatch, how):
+    import copy
+    from collections import OrderedDict
+
+    layer, calls = _layer(), []
+    monkeypatch.setattr(hooks, "hooks_registered", False)
+    layer(minitorch.ones(1, 3, dtype=np.float64))  # the fast path, no hooks
+    if how == "register":
+        layer.register_forward_hook(_recording_hook(calls))
+    elif how == "edit the dict":
+        layer._forward_hooks[10**9] = _recording_hook(calls)
+    elif how == "assign a dict":
+        layer._forward_hooks = OrderedDict({10**9: _recording_hook(calls)})
+    elif how == "deep copy":
+        layer.register_forward_hook(_recording_hook(calls))
+        monkeypatch.setattr(hooks, "hooks_registered", False)
+        layer = copy.deepcopy(layer)
+    else:
+        handle = hooks.register_module_forward_hook(_recording_hook(calls))
+    try:
+        layer(minitorch.ones(1, 3, dtype=np.float64))
+    finally:
+        if how == "global":
+            handle.remove()
+    assert hooks.hooks_registered
+    assert calls == ["Linear"]

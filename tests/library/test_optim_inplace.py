@@ -177,3 +177,31 @@ def test_scratch_arrays_are_not_saved_and_do_not_leak_into_the_state():
     opt.step()
     assert set(opt.state[p]) == {"step", "exp_avg", "exp_avg_sq"}
     assert set(opt.state_dict()["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
+
+
+def test_parameters_of_one_shape_in_two_dtypes_each_get_scratch_of_their_own_dtype():
+    """``_scratch`` finds its buffers by shape and checks the dtype: float32 and float64 parameters
+    of the same shape, updated one after the other, are each computed in their own precision (bit for
+    bit the reference) and, after the first step, allocate nothing parameter-sized."""
+    rng = np.random.default_rng(3)
+    dtypes = [np.float32, np.float64, np.float32, np.float64]
+    values = [rng.standard_normal((400, 250)).astype(dtype) for dtype in dtypes]
+    params = [nn.Parameter(minitorch.tensor(v.copy())) for v in values]
+    options = dict(lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01, nesterov=False, maximize=True)
+    opt = optim.SGD(params, **options)
+    expected, states = [v.copy() for v in values], [{} for _ in values]
+    for step in range(3):
+        grads = [rng.standard_normal((400, 250)).astype(dtype) for dtype in dtypes]
+        for param, g in zip(params, grads):
+            param.grad = minitorch.tensor(g)
+        if step == 2:
+            tracemalloc.start()
+        try:
+            opt.step()
+            peak = tracemalloc.get_traced_memory()[1] if step == 2 else 0
+        finally:
+            tracemalloc.stop()
+        assert peak < values[0].nbytes / 4, f"step {step + 1} allocated {peak} bytes"
+        for i, g in enumerate(grads):
+            sgd_reference(expected[i], g, states[i], **options)
+            assert same_bits(params[i].data, expected[i]), f"parameter {i} ({dtypes[i].__name__}), step {step + 1}"
