@@ -19,11 +19,16 @@ that backward needs, which the engine passes back as extra arguments:
 
     def exp(self):
         out = np.exp(self.data)
-        return Tensor._from_op(out, (self,), "exp", Tensor._exp_backward, (out,))
+        return Tensor._from_op(out, (self,), "exp", Tensor._exp_backward, (out,),
+                               saves_inputs=False, saves_output=True)
 
     @staticmethod
     def _exp_backward(g, out):                   # called as backward(g, *saved)
         return (g * out,)
+
+The two flags say which tensors the backward reads (exp's reads its output, not its input), so that
+backward can refuse to run after one of *them* was changed in place, and only then — PyTorch's
+rule. Without them (a closure op), every input is checked: safe, sometimes stricter than PyTorch.
 
 A closure is a new function object (and a cell per captured variable) on *every* call; a
 backward defined once is not. That is ~0.15 µs, some 7 % of a recorded op on 10x10 tensors
