@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import grad_mode
+from ..tensor.autograd import version_counter
 from ..tensor.dtypes import is_floating
 from ..tensor.tensor import Tensor
 
@@ -64,6 +65,7 @@ class FunctionCtx:
         self.needs_input_grad: tuple[bool, ...] = ()
         self.materialize_grads = True
         self._saved: tuple[Any, ...] | None = None
+        self._saved_versions: list[int | None] = []
         self._non_differentiable: set[int] = set()
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
@@ -73,6 +75,8 @@ class FunctionCtx:
                 raise TypeError(f"save_for_backward can only save tensors (or None), but argument {i} is "
                                 f"of type {type(t).__name__}; store other values as attributes of ctx")
         self._saved = tensors
+        # their versions now: backward refuses to read one changed in place since (PyTorch's rule)
+        self._saved_versions = [None if t is None else t._vc[0] for t in tensors]
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
@@ -171,6 +175,12 @@ class Function:
                 if g is None and shape is not None and ctx.materialize_grads:
                     g = np.zeros(shape, dtype=dtypes[i])
                 grad_outputs.append(None if g is None else Tensor._constant(g))
+            for i, (t, version) in enumerate(zip(ctx.saved_tensors, ctx._saved_versions)):
+                if t is not None and t._vc[0] != version:
+                    raise RuntimeError(
+                        f"backward: one of the variables needed for gradient computation has been modified by an "
+                        f"inplace operation: saved tensor {i} of '{name}' (shape {t.shape}) is at version "
+                        f"{t._vc[0]}; expected version {version} instead. Modify a .clone() instead")
             with grad_mode.no_grad():
                 answer = cls.backward(ctx, *grad_outputs)
             return _check_gradients(name, answer, args, positions)
@@ -204,6 +214,7 @@ def _linked(out: Tensor, parents: tuple[Tensor, ...], op: str, backward: Any) ->
     """A new graph node holding ``out``'s data (and label), produced by ``op`` from ``parents``."""
     node = Tensor._from_op(out.data, parents, op, backward)
     node.label = out.label
+    node._vc = version_counter(out)  # the same storage: changing the node in place changes a saved `out`
     return node
 
 

@@ -224,7 +224,8 @@ class InplaceOps:
         if view is not None and view[0]._requires_grad and view[0]._backward is None:
             raise RuntimeError(f"{name}: a view of a leaf Variable that requires grad is being used in an in-place "
                                "operation. Modify it inside `with minitorch.no_grad():`, or work on a .clone()")
-        version_counter(self)[0] += 1  # first: `old` starts at the version past any that self's consumers noted
+        counter = version_counter(self)
+        counter[0] += 1  # first: `old` starts at the version past any that self's consumers noted
         if view is None:
             old = self._moved_node(self.data.copy())
         else:  # self's former value, as a fresh view of its base's former self
@@ -235,6 +236,7 @@ class InplaceOps:
         self._take_node(result, name)
         if view is not None:  # the base's gradient reaches the new values through `result`, self's twin node
             _copy_slices(view[0], root_old, result, view_positions(self))
+        counter[1] = counter[0]  # self (and its base) are new nodes from this version on: see check_versions
         return self
 
     def _write(self, values: np.ndarray, name: str, cast: bool) -> None:
@@ -263,7 +265,7 @@ class InplaceOps:
 
         node = object.__new__(Tensor)
         node.data, node.grad, node.label, node._hooks, node._retains_grad = data, None, self.label, None, False
-        node._vc, node._view = [self._vc[0]], None  # its own counter: later changes of self are not its
+        node._vc, node._view = [self._vc[0], 0], None  # its own counter: later changes of self are not its
         node._pending = None
         node._requires_grad, node._prev, node._op = self._requires_grad, self._prev, self._op
         node._backward, node._saved, node._saved_versions = self._backward, self._saved, self._saved_versions
@@ -290,7 +292,7 @@ def _view_node(root_old: "Tensor", view: "Tensor", data: np.ndarray) -> "Tensor"
         return (grad.reshape(shape),)
 
     node = root_old._from_op(data, (root_old,), view._op or "view", backward)
-    node._vc = [view._vc[0]]
+    node._vc = [view._vc[0], 0]
     return node
 
 

@@ -262,7 +262,7 @@ class LinalgOps:
             t = np.swapaxes(out, -1, -2)
             return (-(t @ g @ t),)
 
-        return self._from_op(out, (self,), "inverse", backward)
+        return self._from_op(out, (self,), "inverse", backward, saves_output=True)  # its backward reads out
 
     def det(self) -> "Tensor":
         """The determinant of a square matrix (or of each in a batch). Backward (hand-written:

@@ -41,7 +41,9 @@ def _unary(x: "Tensor", name: str, fn: Callable[[np.ndarray], np.ndarray],
         with np.errstate(all="ignore"):
             return (g * derivative(a, out),)
 
-    return x._from_op(out, (x,), name, backward if derivative is not None else None)
+    # saves_output: several derivatives read `out` (tan: 1 + out², reciprocal: -out²), so changing it
+    # in place must make backward refuse, not compute from the new values.
+    return x._from_op(out, (x,), name, backward if derivative is not None else None, saves_output=True)
 
 
 def _step(x: "Tensor", name: str, fn: Callable[[np.ndarray], np.ndarray]) -> "Tensor":

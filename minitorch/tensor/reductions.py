@@ -171,7 +171,8 @@ class ReductionOps:
                 scale = a * np.abs(a) ** (p - 2) / kept ** (p - 1)
             return (gk * np.where((kept == 0) | ((a == 0) & (p < 2)), 0, scale),)
 
-        return x._from_op(np.asarray(out, dtype=a.dtype), (x,), _reduction_label(f"norm(p={p})", dim), backward)
+        return x._from_op(np.asarray(out, dtype=a.dtype), (x,), _reduction_label(f"norm(p={p})", dim), backward,
+                          saves_output=True)  # its backward reads the norm
 
     def dist(self, other: Any, p: float = 2) -> "Tensor":
         """The p-norm of ``self - other`` (broadcasting), ``torch.dist``."""
@@ -220,7 +221,7 @@ class ReductionOps:
                 s[i] = acc
             return (np.moveaxis(left * s, 0, axis),)
 
-        return self._from_op(out, (self,), f"cumprod(dim={dim})", backward)
+        return self._from_op(out, (self,), f"cumprod(dim={dim})", backward, saves_output=True)  # reads out
 
     def median(self, dim: int | None = None, keepdim: bool = False) -> "Tensor | ValuesIndices":
         """The lower median (of an even count, the smaller of the two middle values), of all
@@ -345,7 +346,7 @@ def _inf_norm(x: "Tensor", axes: tuple[int, ...] | None, keepdim: bool, largest:
         count = np.maximum(hit.sum(axis=axes, keepdims=True), 1)
         return (np.where(hit, np.sign(x.data) * gk / count, 0),)
 
-    return x._from_op(np.asarray(out), (x,), _reduction_label("norm(p=inf)", dim), backward)
+    return x._from_op(np.asarray(out), (x,), _reduction_label("norm(p=inf)", dim), backward, saves_output=True)
 
 
 class MinMax(NamedTuple):

@@ -78,7 +78,6 @@ _REFLECTED = {"add": "__radd__", "subtract": "__rsub__", "multiply": "__rmul__",
 Backward = Callable[..., Sequence[Union[np.ndarray, None]]]  # backward(g, *saved)
 _SUPPORTED_KINDS = "biuf"  # bool, signed and unsigned integers, floating point
 _PYTHON_NUMBERS = frozenset((float, int))  # exactly these types: not bool (a subclass of int), not numpy scalars
-_OUTPUT_ONLY = {1: (None, 0), 2: (None, None, 0)}  # _saved_versions of an op that reads only its output
 
 
 class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingOps, LinalgOps, IndexingOps, MethodOps):
@@ -164,12 +163,13 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         gradient recording is on and some parent requires a gradient. Otherwise the result is a
         plain constant that keeps nothing alive. Backward is called as ``backward(g, *saved)``.
 
-        With the edge, the *version* of each tensor the backward reads is noted: the parents
-        (unless ``saves_inputs=False``: add's backward reads no input, tanh's only its output) and
-        the output itself when ``saves_output`` (exp's backward reads ``out``). An in-place op bumps
-        a tensor's version, so backward can refuse to use values that changed after the forward
-        pass (see ``autograd.check_versions``) instead of computing a wrong gradient. These are
-        PyTorch's rules: it checks the tensors an op saved, and no others.
+        With the edge, the *version* of each input is noted, marked as read by the backward or not
+        (``saves_inputs=False``: add's backward reads no input, tanh's only its output), and of the
+        output itself when ``saves_output`` (exp's backward reads ``out``). An in-place op bumps a
+        tensor's version, so backward can refuse to use values that changed after the forward pass
+        (see ``autograd.check_versions``) instead of computing a wrong gradient: PyTorch's rule,
+        which checks the tensors an op saved — plus one of minitorch's own, for an input that an
+        in-place op *recorded in the graph* changed (the tensor is then that op's node).
         """
         out = object.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy returns scalars for 0-d
@@ -188,16 +188,13 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
                     out._op = op
                     out._backward = backward
                     out._saved = saved
-                    if saves_inputs:  # (a loop: a list comprehension is a function call in Python 3.11)
-                        versions: Sequence[int | None] | None = []
-                        for q in parents:
-                            versions.append(q._vc[0])
-                        if saves_output:
-                            versions.append(0)
-                    elif saves_output:  # its own output only (tanh): one shared tuple per arity
-                        versions = _OUTPUT_ONLY[len(parents)] if len(parents) < 3 else (None,) * len(parents) + (0,)
-                    else:
-                        versions = None  # nothing to check: the backward reads no tensor's values
+                    # Every input's version, ~v (= -v - 1) for one the backward does not read (see
+                    # autograd.check_versions); a loop: a list comprehension is a function call in 3.11.
+                    versions = []
+                    for q in parents:
+                        versions.append(q._vc[0] if saves_inputs else ~q._vc[0])
+                    if saves_output:
+                        versions.append(0)
                     out._saved_versions = versions
                     return out
         out._requires_grad = False

@@ -163,6 +163,70 @@ def test_an_unchanged_gradient_after_changing_an_input_the_op_did_not_read():
     assert_close(w.grad, 3 * (1 - t * t))
 
 
+def _used_then_changed_in_place(case):
+    x = minitorch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    w = minitorch.tensor([0.5, 0.5, 0.5], requires_grad=True)
+    b = x * 1.0
+    if case == "a later add_":
+        y = b * 2.0  # reads no input: only the recorded in-place change can make it wrong
+        b.add_(w)
+        return (y.sum() + b.sum()), x
+    if case == "b += b * 2":
+        b += b * 2.0
+        return b.sum(), x
+    if case == "h -= h.mean(0)":
+        h = (x * w).reshape(1, 3)
+        h -= h.mean(0)
+        return h.sum(), x
+    if case == "a skip connection around relu_":
+        skip = b * 0.5
+        b.relu_()
+        return (b + skip).sum(), x
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize("case", ["a later add_", "b += b * 2", "h -= h.mean(0)", "a skip connection around relu_"])
+def test_an_inplace_op_recorded_after_the_tensor_was_used_makes_backward_refuse(case):
+    # (a reviewer's finds: these gave silently wrong gradients, or a TypeError; PyTorch computes them,
+    # docs/pytorch-differences.md says why minitorch refuses instead)
+    loss, _ = _used_then_changed_in_place(case)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation recorded in the graph"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("op", ["tan", "reciprocal", "rsqrt", "expm1", "exp2", "norm", "cumprod"])
+def test_changing_the_output_of_an_op_whose_backward_reads_it_makes_backward_refuse(op):
+    x = minitorch.tensor([0.5, 1.0, 2.0], dtype=np.float64, requires_grad=True)
+    y = x.cumprod(0) if op == "cumprod" else getattr(x, op)()
+    with minitorch.no_grad():
+        y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_a_function_whose_saved_output_changed_in_place_refuses_backward():
+    class Exp(minitorch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x.exp()
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            (out,) = ctx.saved_tensors
+            return g * out
+
+    x = minitorch.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
+    Exp.apply(x).sum().backward()
+    assert_close(x.grad, np.exp([1.0, 2.0]))
+    y = Exp.apply(x)
+    with minitorch.no_grad():
+        y.mul_(2)
+    with pytest.raises(RuntimeError, match="saved tensor 0 of 'Exp'.*modified|modified by an inplace operation"):
+        y.sum().backward()
+
+
 def test_inplace_after_an_op_that_does_not_need_the_values_is_fine():
     x = minitorch.tensor([1.0, 2.0], requires_grad=True)
     h = x * 2  # mul reads x, not h
