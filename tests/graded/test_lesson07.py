@@ -20,7 +20,7 @@ EXERCISES = [
                     "pad the shorter shape on the left with 1s; for each pair (x, y): equal → x; one of them 1 "
                     "→ the other; otherwise raise ValueError naming both shapes. Careful with 0: (0,) and (1,) "
                     "give (0,).",
-                    "a = (1,) * (n - len(a)) + tuple(a)   # padding on the left")),
+                    "padded_a = (1,) * (n - len(a)) + tuple(a)   # padding on the left (keep a for the message)")),
     Exercise("07.2", "unbroadcast", points=3,
              hints=("Broadcasting copied the input along some axes; the gradient must add those copies back up."
                     " Two kinds of axes were added: extra leading axes, and axes where the input had size 1.",
@@ -151,14 +151,15 @@ def test_the_rule_holds_for_any_number_of_dimensions(nb):
     assert tuple(got) == want, f"broadcast_shape of (1,)*69 + (3,) and (2,) + (1,)*69 should be (2, 1, ..., 1, 3)"
 
 
-@graded("07.1", hint="Sizes must be equal or one of them 1, compared from the right: (5, 4) vs (3,) compares 4 with 3.")
+@graded("07.1", hint="Sizes must be equal or one of them 1, compared from the right: (5, 4) vs (3,) compares 4 with 3. "
+                     "The message names the shapes as they were given, before any padding.")
 def test_incompatible_shapes_raise_a_clear_error(nb):
     for a, b in [((5, 4), (3,)), ((2, 3), (3, 2)), ((4, 1, 2), (3, 3))]:
         try:
             got = nb.broadcast_shape(a, b)
         except ValueError as e:
             assert str(a) in str(e) and str(b) in str(e), \
-                f"the ValueError for shapes {a} and {b} should name both shapes; its message is: {e}"
+                f"the ValueError for shapes {a} and {b} should name both shapes as given (not padded); its message is: {e}"
             continue
         raise AssertionError(f"broadcast_shape({a}, {b}) should raise ValueError (they don't broadcast), got {got!r}")
 
