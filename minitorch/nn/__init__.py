@@ -4,6 +4,8 @@
     module.py      Module: registers parameters, buffers and sub-modules; state_dict, train/eval, repr
     linear.py      Linear, Identity, Flatten
     activation.py  ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax
+    activations_more.py  LeakyReLU, PReLU, ELU, SELU, CELU, Softplus, SiLU, Mish, Hardtanh, ReLU6, Hardsigmoid,
+                   Hardswish, Softsign, Tanhshrink, LogSigmoid, GLU, Threshold, Softmin (and their functions)
     container.py   Sequential, ModuleList
     dropout.py     Dropout (and the functional dropout)
     normalization.py  BatchNorm1d, BatchNorm2d (and the functional batch_norm)
@@ -48,6 +50,8 @@ from . import utils
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, RNNCellBase, RNNBase
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 from . import hooks, local  # noqa: E402  lesson 17
+from .activations_more import (CELU, ELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish,
+                               PReLU, ReLU6, SiLU, Softmin, Softplus, Softsign, Tanhshrink, Threshold)
 
 __all__ = [
     "functional", "init", "Parameter", "Module", "Linear", "Identity", "Flatten", "Sequential", "ModuleList",
@@ -61,3 +65,5 @@ __all__ = [
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
     "SmoothL1Loss", "ModuleDict",
 ]
+__all__ += ["LeakyReLU", "ELU", "SELU", "CELU", "Softplus", "SiLU", "Mish", "Hardtanh", "ReLU6", "Hardsigmoid",
+            "Hardswish", "Softsign", "Tanhshrink", "LogSigmoid", "GLU", "Threshold", "PReLU", "Softmin"]

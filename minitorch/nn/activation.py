@@ -56,10 +56,19 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 class ReLU(Module):
-    """``max(0, x)`` elementwise."""
+    """``max(0, x)`` elementwise. ``inplace=True`` (PyTorch's option) writes the result into the
+    input, as ``input.relu_()``: fine for an intermediate tensor (``x = relu(x)``), a RuntimeError
+    for a leaf that requires grad."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input)
+        return input.relu_() if self.inplace else F.relu(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Tanh(Module):

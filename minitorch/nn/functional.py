@@ -496,3 +496,12 @@ from .attention import scaled_dot_product_attention  # noqa: E402
 from .layernorm import layer_norm  # noqa: E402
 
 __all__ += ["gelu", "layer_norm", "scaled_dot_product_attention"]
+
+# More activations (leaky_relu elu selu celu softplus silu mish hardtanh relu6 hardsigmoid hardswish softsign
+# tanhshrink logsigmoid glu threshold prelu softmin), beside their modules; relu gains PyTorch's inplace option.
+from .activations_more import (celu, elu, glu, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid,  # noqa: E402
+                               mish, prelu, relu, relu6, selu, silu, softmin, softplus, softsign, tanhshrink,
+                               threshold)
+
+__all__ += ["leaky_relu", "elu", "selu", "celu", "softplus", "silu", "mish", "hardtanh", "relu6", "hardsigmoid",
+            "hardswish", "softsign", "tanhshrink", "logsigmoid", "glu", "threshold", "prelu", "softmin"]
