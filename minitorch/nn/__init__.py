@@ -19,6 +19,9 @@
     utils/         nn.utils: clip_grad_norm_, clip_grad_value_; nn.utils.rnn: pad/pack variable-length sequences
     loss.py        MSELoss, L1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    MultiMarginLoss
+    loss_more.py   KLDivLoss, MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, CosineEmbeddingLoss,
+                   TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss (and their functions)
+    distance.py    CosineSimilarity, PairwiseDistance (normalize, cosine_similarity, pairwise_distance, one_hot)
     init.py        nn.init: xavier_/kaiming_ uniform_/normal_, uniform_, normal_, constant_, ... and calculate_gain
     functional.py  nn.functional (``F``): the stateless functions the modules call
     serialization.py  minitorch.save / minitorch.load: checkpoints without pickle
@@ -61,3 +64,10 @@ __all__ = [
     "MSELoss", "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",
     "SmoothL1Loss", "ModuleDict",
 ]
+
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+from .loss_more import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, KLDivLoss,  # noqa: E402
+                        MarginRankingLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
+
+__all__ += ["CosineSimilarity", "PairwiseDistance", "KLDivLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+            "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss"]
