@@ -2,9 +2,9 @@
 
     parameter.py   Parameter: a Tensor that a Module learns
     module.py      Module: registers parameters, buffers and sub-modules; state_dict, train/eval, repr
-    linear.py      Linear, Identity, Flatten
+    linear.py      Linear, Identity, Flatten, Unflatten
     activation.py  ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax
-    container.py   Sequential, ModuleList
+    container.py   Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
     dropout.py     Dropout (and the functional dropout)
     normalization.py  BatchNorm1d, BatchNorm2d (and the functional batch_norm)
     conv.py        Conv1d, Conv2d (im2col + one matmul; conv1d, conv2d)
@@ -71,3 +71,7 @@ from .loss_more import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss
 
 __all__ += ["CosineSimilarity", "PairwiseDistance", "KLDivLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
             "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss"]
+from .container import ParameterDict, ParameterList  # noqa: E402
+from .linear import Unflatten  # noqa: E402
+
+__all__ += ["ParameterList", "ParameterDict", "Unflatten"]
