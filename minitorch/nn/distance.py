@@ -41,16 +41,22 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         ``sum(x1 * x2, dim) / (max(||x1||, eps) * max(||x2||, eps))``
 
     ``x1`` and ``x2`` broadcast to a common shape; the result has that shape without ``dim``.
-    As in torch (>= 1.12) each vector is divided by its clamped norm before the dot product.
+    As in torch (>= 1.12) each vector is divided by its clamped norm before the dot product; the
+    clamp is outside the graph, as torch's, so gradients match torch's even below ``eps``.
     Source: ``torch.nn.functional.cosine_similarity`` (PyTorch docs).
 
     Raises RuntimeError if the shapes do not broadcast, IndexError for a ``dim`` out of range.
     """
     _tensor(x1, "cosine_similarity", "x1")
     _tensor(x2, "cosine_similarity", "x2")
-    n1 = x1.norm(2, dim, keepdim=True).clamp(min=eps)
-    n2 = x2.norm(2, dim, keepdim=True).clamp(min=eps)
-    return ((x1 / n1) * (x2 / n2)).sum(dim)
+    return ((x1 / _clamped_norm(x1, dim, eps)) * (x2 / _clamped_norm(x2, dim, eps))).sum(dim)
+
+
+def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
+    """``||x||`` along ``dim`` (kept), its values clamped at ``eps`` outside the graph, as torch's
+    kernel does (``clamp_min_`` under no_grad): below eps the gradient is still the norm's."""
+    n = x.norm(2, dim, keepdim=True)
+    return n + Tensor._constant(np.maximum(n.data, eps).astype(n.dtype) - n.data)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:

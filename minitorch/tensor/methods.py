@@ -78,8 +78,9 @@ class MethodOps:
     def detach_(self) -> "Tensor":
         """Detach in place: ``self`` becomes a leaf with no graph and ``requires_grad=False``.
 
-        The tensors it was computed from are no longer reachable from it, and backward through
-        later uses of it stops here. Returns self.
+        The tensors it was computed from are no longer reachable from it, and later uses of it
+        record no graph. Returns self. Backward through ops that used it *before* ``detach_``
+        raises RuntimeError (PyTorch computes it; docs/pytorch-differences.md).
 
         Raises:
             RuntimeError: on a view (``x[0]``, ``x.view(...)``, ``x.t()``...), as PyTorch does:
@@ -88,6 +89,14 @@ class MethodOps:
         if self._view is not None:
             raise RuntimeError("detach_: can't detach views in-place (this tensor is a view of another "
                                "tensor). Use detach() instead.")
+        if self._requires_grad:
+            # minitorch's graph nodes are the tensors themselves: ops that used self before would
+            # now find a leaf that needs no gradient and silently drop theirs (PyTorch's still flow
+            # through the old node). Count detach_ as an in-place change recorded in the graph, so
+            # backward through those ops refuses instead (autograd.check_versions).
+            vc = version_counter(self)
+            vc[0] += 1
+            vc[1] = vc[0]
         self._requires_grad = False
         self._retains_grad = False
         self._prev = ()

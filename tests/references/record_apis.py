@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 APIS_FILE = HERE / "apis_reference.npz"
 
 # An input spec: (kind, shape, differentiable). Kinds: normal, prob (rows sum to 1, one zero),
-# logprob, sign (±1), label (1, -1 and one other value), counts (Poisson), var (positive, one < eps),
+# logprob, tiny (norm below 1e-8), sign (±1), label (1, -1 and one other value), counts (Poisson), var (positive, one < eps),
 # ids (int64 class indices below 4).
 N, D = 4, 5
 CASES: dict[str, tuple[str, dict[str, Any], list[tuple[str, tuple[int, ...], bool]]]] = {
@@ -35,6 +35,7 @@ CASES: dict[str, tuple[str, dict[str, Any], list[tuple[str, tuple[int, ...], boo
     "normalize_p1_dim0": ("normalize", {"p": 1.0, "dim": 0}, [("normal", (N, D), True)]),
     "cosine_similarity": ("cosine_similarity", {}, [("normal", (N, D), True), ("normal", (N, D), True)]),
     "cosine_similarity_bcast": ("cosine_similarity", {"dim": -1}, [("normal", (N, D), True), ("normal", (D,), True)]),
+    "cosine_similarity_below_eps": ("cosine_similarity", {}, [("tiny", (2, D), True), ("normal", (2, D), True)]),
     "pairwise_distance": ("pairwise_distance", {}, [("normal", (N, D), True), ("normal", (N, D), True)]),
     "pairwise_distance_p3_keepdim": ("pairwise_distance", {"p": 3.0, "keepdim": True},
                                      [("normal", (N, D), True), ("normal", (N, D), True)]),
@@ -76,6 +77,8 @@ def _make(kind: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.nda
         return rng.integers(0, 4, shape).astype(np.int64)
     if kind == "normal":
         return rng.normal(0.0, 1.0, shape)
+    if kind == "tiny":  # norms below cosine_similarity's eps
+        return rng.normal(0.0, 1e-10, shape)
     if kind in ("prob", "logprob"):
         p = rng.uniform(0.1, 1.0, shape)
         p.reshape(-1)[0] = 0.0 if kind == "prob" else p.reshape(-1)[0]
