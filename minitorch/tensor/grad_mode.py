@@ -95,8 +95,9 @@ class set_grad_enabled(_GradMode):
         _enabled = mode  # a plain call takes effect now, as torch's
 
     def __enter__(self) -> None:
-        global _enabled
-        _enabled = self.mode
+        previous = self._previous  # the mode before the call, which leaving the block restores
+        super().__enter__()
+        self._previous = previous
 
     def __call__(self, fn: F) -> F:
         global _enabled

@@ -25,8 +25,8 @@ HERE = Path(__file__).resolve().parent
 APIS_FILE = HERE / "apis_reference.npz"
 
 # An input spec: (kind, shape, differentiable). Kinds: normal, prob (rows sum to 1, one zero),
-# logprob, tiny (norm below 1e-8), sign (±1), label (1, -1 and one other value), counts (Poisson), var (positive, one < eps),
-# ids (int64 class indices below 4).
+# logprob, tiny (norm below 1e-8), sign (±1), label (1, -1 and one other value), counts (Poisson),
+# var (positive, one < eps), ids (int64 class indices below 4).
 N, D = 4, 5
 CASES: dict[str, tuple[str, dict[str, Any], list[tuple[str, tuple[int, ...], bool]]]] = {
     "one_hot": ("one_hot", {}, [("ids", (2, 3), False)]),
