@@ -2,11 +2,11 @@
 
     parameter.py   Parameter: a Tensor that a Module learns
     module.py      Module: registers parameters, buffers and sub-modules; state_dict, train/eval, repr
-    linear.py      Linear, Identity, Flatten
+    linear.py      Linear, Identity, Flatten, Unflatten
     activation.py  ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax
     activations_more.py  LeakyReLU, PReLU, ELU, SELU, CELU, Softplus, SiLU, Mish, Hardtanh, ReLU6, Hardsigmoid,
                    Hardswish, Softsign, Tanhshrink, LogSigmoid, GLU, Threshold, Softmin (and their functions)
-    container.py   Sequential, ModuleList
+    container.py   Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
     dropout.py     Dropout (and the functional dropout)
     normalization.py  BatchNorm1d, BatchNorm2d (and the functional batch_norm)
     conv.py        Conv1d, Conv2d (im2col + one matmul; conv1d, conv2d)
@@ -21,6 +21,9 @@
     utils/         nn.utils: clip_grad_norm_, clip_grad_value_; nn.utils.rnn: pad/pack variable-length sequences
     loss.py        MSELoss, L1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    MultiMarginLoss
+    loss_more.py   KLDivLoss, MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, CosineEmbeddingLoss,
+                   TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss (and their functions)
+    distance.py    CosineSimilarity, PairwiseDistance (normalize, cosine_similarity, pairwise_distance, one_hot)
     init.py        nn.init: xavier_/kaiming_ uniform_/normal_, uniform_, normal_, constant_, ... and calculate_gain
     functional.py  nn.functional (``F``): the stateless functions the modules call
     serialization.py  minitorch.save / minitorch.load: checkpoints without pickle
@@ -67,3 +70,14 @@ __all__ = [
 ]
 __all__ += ["LeakyReLU", "ELU", "SELU", "CELU", "Softplus", "SiLU", "Mish", "Hardtanh", "ReLU6", "Hardsigmoid",
             "Hardswish", "Softsign", "Tanhshrink", "LogSigmoid", "GLU", "Threshold", "PReLU", "Softmin"]
+
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+from .loss_more import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, KLDivLoss,  # noqa: E402
+                        MarginRankingLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
+
+__all__ += ["CosineSimilarity", "PairwiseDistance", "KLDivLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+            "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss"]
+from .container import ParameterDict, ParameterList  # noqa: E402
+from .linear import Unflatten  # noqa: E402
+
+__all__ += ["ParameterList", "ParameterDict", "Unflatten"]

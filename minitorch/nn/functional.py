@@ -505,3 +505,12 @@ from .activations_more import (celu, elu, glu, hardsigmoid, hardswish, hardtanh,
 
 __all__ += ["leaky_relu", "elu", "selu", "celu", "softplus", "silu", "mish", "hardtanh", "relu6", "hardsigmoid",
             "hardswish", "softsign", "tanhshrink", "logsigmoid", "glu", "threshold", "prelu", "softmin"]
+
+# One-hot, distances and the metric / likelihood losses, likewise beside their modules.
+from .distance import cosine_similarity, normalize, one_hot, pairwise_distance  # noqa: E402
+from .loss_more import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, kl_div,  # noqa: E402
+                        margin_ranking_loss, poisson_nll_loss, soft_margin_loss, triplet_margin_loss)
+
+__all__ += ["one_hot", "normalize", "cosine_similarity", "pairwise_distance", "kl_div", "margin_ranking_loss",
+            "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
+            "poisson_nll_loss", "gaussian_nll_loss"]

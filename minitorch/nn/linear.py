@@ -14,7 +14,7 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Linear", "Identity", "Flatten"]
+__all__ = ["Linear", "Identity", "Flatten", "Unflatten"]
 
 
 class Linear(Module):
@@ -90,3 +90,39 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dimension ``dim`` into ``unflattened_size``: ``Unflatten(1, (2, 5))`` turns ``(N, 10)``
+    into ``(N, 2, 5)`` (the inverse of ``Flatten``; as ``torch.nn.Unflatten``). One size may be -1.
+
+    Raises TypeError if ``unflattened_size`` is not a tuple or list of ints, RuntimeError in forward
+    if the sizes do not multiply to the length of ``dim``.
+    """
+
+    def __init__(self, dim: int, unflattened_size: Any):
+        super().__init__()
+        if not isinstance(dim, int):
+            raise TypeError(f"Unflatten: dim must be an int (named dimensions are not supported), got "
+                            f"{type(dim).__name__}")
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(f"unflattened_size must be a tuple of ints, but found type "
+                            f"{type(unflattened_size).__name__}")
+        for i, n in enumerate(unflattened_size):
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise TypeError(f"unflattened_size must be tuple of ints, but found element of type "
+                                f"{type(n).__name__} at pos {i}")
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        sizes = list(self.unflattened_size)
+        length = input.shape[self.dim] if -input.ndim <= self.dim < input.ndim else None
+        known = int(np.prod([n for n in sizes if n != -1]))
+        if length is not None and (length != known if -1 not in sizes else known == 0 or length % known):
+            raise RuntimeError(f"unflatten: provided sizes {sizes} don't multiply up to the size of dim "
+                               f"{self.dim} ({length}) in the input tensor of shape {tuple(input.shape)}")
+        return input.unflatten(self.dim, tuple(sizes))
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={tuple(self.unflattened_size)}"

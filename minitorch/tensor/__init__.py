@@ -15,7 +15,7 @@
     functions.py   ops on several tensors (cat, stack, where, maximum, ...) and minitorch.exp & co.
     factories.py   tensor, zeros, ones, rand, randn, arange, eye, ... and the *_like versions
     random.py      the global generator behind the random factories (manual_seed)
-    grad_mode.py   no_grad / enable_grad
+    grad_mode.py   no_grad / enable_grad / set_grad_enabled / inference_mode
     dtypes.py      float32 by default, and PyTorch's type-promotion rules
 """
 
@@ -65,3 +65,5 @@ globals().update(_ALIASES)
 from .factories import device  # noqa: E402
 from math import e, inf, nan, pi  # noqa: E402  minitorch.nan, .inf, .pi, .e as torch's
 __all__ += ["device", "nan", "inf", "pi", "e"]  # minitorch.float, .long, .bool, ... (names that would shadow builtins if written out)
+from .grad_mode import inference_mode, is_inference_mode_enabled, set_grad_enabled  # noqa: E402
+__all__ += ["set_grad_enabled", "inference_mode", "is_inference_mode_enabled"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from .autograd import version_counter
+from .grad_fn import GradFn
 from .helpers import _dim, _shape_args
 
 if TYPE_CHECKING:
@@ -59,6 +60,51 @@ class MethodOps:
     def new_tensor(self, data: Any, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> "Tensor":
         """A new leaf holding a copy of ``data``, with self's dtype unless ``dtype`` is given."""
         return self._new(np.array(getattr(data, "data", data), dtype=dtype or self.dtype), requires_grad)
+
+    # ------------------------------------------------------------------ the graph: grad_fn, retains_grad, detach_
+    @property
+    def grad_fn(self) -> Any:
+        """The node that made this tensor (``GradFn``: ``name()``, ``next_functions``; grad_fn.py),
+        or None for a leaf and for a tensor that requires no gradient. A partial view of PyTorch's
+        (docs/pytorch-differences.md)."""
+        return GradFn(self) if self._backward is not None else None
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor after ``retain_grad()`` (its ``.grad`` is kept by backward);
+        False for leaves (they keep ``.grad`` anyway). Read-only: set it with ``retain_grad()``."""
+        return self._retains_grad
+
+    def detach_(self) -> "Tensor":
+        """Detach in place: ``self`` becomes a leaf with no graph and ``requires_grad=False``.
+
+        The tensors it was computed from are no longer reachable from it, and later uses of it
+        record no graph. Returns self. Backward through ops that used it *before* ``detach_``
+        raises RuntimeError (PyTorch computes it; docs/pytorch-differences.md).
+
+        Raises:
+            RuntimeError: on a view (``x[0]``, ``x.view(...)``, ``x.t()``...), as PyTorch does:
+                a view shares its base's graph, so use ``detach()`` instead.
+        """
+        if self._view is not None:
+            raise RuntimeError("detach_: can't detach views in-place (this tensor is a view of another "
+                               "tensor). Use detach() instead.")
+        if self._requires_grad:
+            # minitorch's graph nodes are the tensors themselves: ops that used self before would
+            # now find a leaf that needs no gradient and silently drop theirs (PyTorch's still flow
+            # through the old node). Count detach_ as an in-place change recorded in the graph, so
+            # backward through those ops refuses instead (autograd.check_versions).
+            vc = version_counter(self)
+            vc[0] += 1
+            vc[1] = vc[0]
+        self._requires_grad = False
+        self._retains_grad = False
+        self._prev = ()
+        self._op = ""
+        self._backward = None
+        self._saved = ()
+        self._saved_versions = None
+        return self
 
     # ------------------------------------------------------------------ describing
     def stride(self, dim: int | None = None) -> tuple[int, ...] | int:

@@ -119,11 +119,14 @@ def check(label: str, obj: Any, torch: Any, minitorch: Any) -> tuple[str, str] |
     torch.manual_seed(0)
     minitorch.manual_seed(0)
     shown = {"print": lambda *values, **_: values}  # print(x) gives its values, to compare (not their text)
-    expected = run(sources, {"torch": torch, "nn": torch.nn, "F": torch.nn.functional, "np": np, **shown})
+    # Each library's grad mode is restored afterwards: set_grad_enabled's example ends with it off.
+    with torch.enable_grad():
+        expected = run(sources, {"torch": torch, "nn": torch.nn, "F": torch.nn.functional, "np": np, **shown})
     import minitorch.nn as mnn
     import minitorch.nn.functional as mF
 
-    got = run(sources, {"torch": minitorch, "nn": mnn, "F": mF, "np": np, **shown})
+    with minitorch.enable_grad():
+        got = run(sources, {"torch": minitorch, "nn": mnn, "F": mF, "np": np, **shown})
     for i, (e, g) in enumerate(zip(expected, got)):
         if isinstance(e, tuple) and len(e) == 3 and isinstance(e[0], str) and e[0] == "error":
             return "pass", ""  # torch's own example stops here; what came before matched
