@@ -1,4 +1,4 @@
-"""Command line: ``python -m minitorch {lessons, progress, build-lessons, grade, release, execute}``."""
+"""Command line: ``python -m minitorch {lessons, progress, own, build-lessons, grade, release, execute}``."""
 
 from __future__ import annotations
 
@@ -137,7 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_own)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `python -m minitorch progress | head`: the reader stopped early, which is fine
+        sys.stdout = None  # nothing more to flush into the closed pipe at exit
+        return 0
 
 
 if __name__ == "__main__":
