@@ -90,10 +90,40 @@ def topological_order(root: "Tensor") -> list["Tensor"]:
             continue
         node._pending = _EXPANDED
         stack.append(node)
-        for parent in node._prev:
+        prev = node._prev
+        for parent in prev:
+            if parent._former is not None:  # changed in place since? then maybe this op used a former node
+                prev = node._prev = _routed(node)
+                break
+        for parent in prev:
             if parent._requires_grad and parent._pending is None:
                 stack.append(parent)
     return order
+
+
+def _routed(node: "Tensor") -> tuple["Tensor", ...]:
+    """``node``'s inputs, each replaced by the graph node that held the value ``node`` used.
+
+    minitorch's graph nodes are the tensors themselves. An in-place op recorded in the graph turns
+    its tensor into the op's node and moves the former one to a new object (``inplace._moved_node``),
+    listed in the tensor's ``_former`` with the version at which it was replaced. An op recorded
+    earlier noted the version it used, so its input is the former node of the first change past that
+    version. Only inputs the op's backward does not read are routed: a read one's values have
+    changed under it, and ``check_versions`` refuses it (as PyTorch does).
+    """
+    versions = node._saved_versions
+    if versions is None:
+        return node._prev
+    routed = []
+    for parent, version in zip(node._prev, versions):
+        former = parent._former
+        if former is not None and version < 0 and parent._vc[1] > ~version:
+            for changed_at, old in former:
+                if changed_at > ~version:
+                    parent = old
+                    break
+        routed.append(parent)
+    return tuple(routed)
 
 
 def _graph_freed(g: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -240,10 +270,9 @@ def check_versions(node: "Tensor") -> None:
     an input its backward reads, ``~v`` (that is ``-v - 1``) for one it does not read, and ``v`` of
     its own output when it reads that. Every in-place op bumps the version of the tensor it changes
     (shared with its views). A changed input the op does not read is fine (PyTorch's rule: add does
-    not care that ``w`` changed under ``no_grad()``) — unless the change was recorded in the graph:
-    then the tensor has become the in-place op's node, and the gradient meant for the value this op
-    used could only reach the new one. minitorch's graph nodes are the tensors themselves, so it
-    refuses that case (PyTorch, whose nodes are separate objects, computes it).
+    not care that ``w`` changed under ``no_grad()``). When the change was recorded in the graph, the
+    tensor has become the in-place op's node, and ``_routed`` has already sent this op to the former
+    node; only where there is none to send it to (e.g. ``detach_()``) is it refused here.
     """
     saved = node._saved_versions
     tensors = node._prev if len(saved) == len(node._prev) else (*node._prev, node)

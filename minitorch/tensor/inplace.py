@@ -237,6 +237,12 @@ class InplaceOps:
         if view is not None:  # the base's gradient reaches the new values through `result`, self's twin node
             _copy_slices(view[0], root_old, result, view_positions(self))
         counter[1] = counter[0]  # self (and its base) are new nodes from this version on: see check_versions
+        # Ops recorded before this change used the value that `old` (`root_old` for the base) now holds:
+        # backward routes their gradient there (autograd._routed), as PyTorch's separate nodes do.
+        self._former = [*(self._former or ()), (counter[0], old)]
+        if view is not None:
+            base = view[0]
+            base._former = [*(base._former or ()), (counter[0], root_old)]
         return self
 
     def _write(self, values: np.ndarray, name: str, cast: bool) -> None:
@@ -267,6 +273,7 @@ class InplaceOps:
         node.data, node.grad, node.label, node._hooks, node._retains_grad = data, None, self.label, None, False
         node._vc, node._view = [self._vc[0], 0], None  # its own counter: later changes of self are not its
         node._pending = None
+        node._former = None
         node._requires_grad, node._prev, node._op = self._requires_grad, self._prev, self._op
         node._backward, node._saved, node._saved_versions = self._backward, self._saved, self._saved_versions
         return node

@@ -93,10 +93,12 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         _backward: ``(g, *_saved) -> (grad for each of _prev)``; None for a leaf.
         _saved: what ``_backward`` needs besides ``g`` (arrays saved by the forward pass), or ().
         _pending: used by ``backward()`` only: the gradient gathered so far (autograd.run_backward).
+        _former: after recorded in-place ops, ``[(version, node), ...]``: the graph node that held this
+            tensor's value before the change at ``version`` (autograd routes earlier consumers to it).
     """
 
     __slots__ = ("data", "grad", "_requires_grad", "label", "_prev", "_op", "_backward", "_saved", "_hooks",
-                 "_retains_grad", "_vc", "_view", "_saved_versions", "_pending", "__weakref__")
+                 "_retains_grad", "_vc", "_view", "_saved_versions", "_pending", "_former", "__weakref__")
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """How numpy treats a Tensor operand. ``ndarray + Tensor`` becomes the Tensor's own op
@@ -130,6 +132,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         self._vc = PRISTINE
         self._view = None
         self._saved_versions = None
+        self._former = None
         if requires_grad:
             self.requires_grad = True
 
@@ -146,6 +149,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         out._vc = PRISTINE
         out._view = None
         out._pending = None
+        out._former = None
         out._requires_grad = False
         out._prev = ()
         out._op = ""
@@ -180,6 +184,7 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         out._vc = PRISTINE
         out._view = None
         out._pending = None
+        out._former = None
         if backward is not None and grad_mode._enabled:
             for p in parents:  # a plain loop: any(<generator>) costs ~1 µs more (measured)
                 if p._requires_grad:

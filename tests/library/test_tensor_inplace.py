@@ -164,34 +164,42 @@ def test_an_unchanged_gradient_after_changing_an_input_the_op_did_not_read():
 
 
 def _used_then_changed_in_place(case):
-    x = minitorch.tensor([1.0, -2.0, 3.0], requires_grad=True)
-    w = minitorch.tensor([0.5, 0.5, 0.5], requires_grad=True)
+    x = minitorch.tensor([1.0, -2.0, 3.0], dtype=np.float64, requires_grad=True)
+    w = minitorch.tensor([0.5, 0.5, 0.5], dtype=np.float64, requires_grad=True)
     b = x * 1.0
     if case == "a later add_":
-        y = b * 2.0  # reads no input: only the recorded in-place change can make it wrong
+        y = b * 2.0  # used b before the change: its gradient belongs to b's former value
         b.add_(w)
-        return (y.sum() + b.sum()), x
+        return (y.sum() + b.sum()), (x, w), {"x": [3.0, 3.0, 3.0], "w": [1.0, 1.0, 1.0]}
     if case == "b += b * 2":
         b += b * 2.0
-        return b.sum(), x
+        return b.sum(), (x, w), {"x": [3.0, 3.0, 3.0]}
     if case == "h -= h.mean(0)":
-        h = (x * w).reshape(1, 3)
+        h = (x * w).reshape(3, 1)
         h -= h.mean(0)
-        return h.sum(), x
+        c = minitorch.tensor([[1.0], [2.0], [3.0]], dtype=np.float64)
+        return (h * c).sum(), (x, w), {"x": [-0.5, 0.0, 0.5]}  # d/dh = c - mean(c), times w
     if case == "a skip connection around relu_":
         skip = b * 0.5
         b.relu_()
-        return (b + skip).sum(), x
+        return (b + skip).sum(), (x, w), {"x": [1.5, 0.5, 1.5]}  # 1[x > 0] + 0.5
+    if case == "a view used by the in-place op itself":
+        m = (x * 1.0).reshape(3, 1) * minitorch.tensor([[1.0, 2.0]], dtype=np.float64)  # columns x, 2x
+        m[:, 0].add_(m[:, 1])  # column 0 becomes x + 2x
+        return m.sum(), (x, w), {"x": [5.0, 5.0, 5.0]}  # 3x + 2x
     raise AssertionError(case)
 
 
-@pytest.mark.parametrize("case", ["a later add_", "b += b * 2", "h -= h.mean(0)", "a skip connection around relu_"])
-def test_an_inplace_op_recorded_after_the_tensor_was_used_makes_backward_refuse(case):
-    # (a reviewer's finds: these gave silently wrong gradients, or a TypeError; PyTorch computes them,
-    # docs/pytorch-differences.md says why minitorch refuses instead)
-    loss, _ = _used_then_changed_in_place(case)
-    with pytest.raises(RuntimeError, match="modified by an inplace operation recorded in the graph"):
-        loss.backward()
+@pytest.mark.parametrize("case", ["a later add_", "b += b * 2", "h -= h.mean(0)", "a skip connection around relu_",
+                                  "a view used by the in-place op itself"])
+def test_ops_recorded_before_an_inplace_change_send_their_gradient_to_the_former_value(case):
+    # (a reviewer's finds: these gave silently wrong gradients, or a TypeError; expected values by hand,
+    # the same as PyTorch's, which routes them to the former node as autograd._routed now does)
+    loss, (x, w), want = _used_then_changed_in_place(case)
+    loss.backward()
+    assert_close(x.grad, want["x"])
+    if "w" in want:
+        assert_close(w.grad, want["w"])
 
 
 @pytest.mark.parametrize("op", ["tan", "reciprocal", "rsqrt", "expm1", "exp2", "norm", "cumprod"])
