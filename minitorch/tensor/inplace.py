@@ -269,11 +269,9 @@ class InplaceOps:
         op that made self noted (so that op's check still fails if it saved its output)."""
         from .tensor import Tensor
 
-        node = object.__new__(Tensor)
-        node.data, node.grad, node.label, node._hooks, node._retains_grad = data, None, self.label, None, False
-        node._vc, node._view = [self._vc[0], 0], None  # its own counter: later changes of self are not its
-        node._pending = None
-        node._former = None
+        node = Tensor._constant(data)
+        node.label = self.label
+        node._vc = [self._vc[0], 0]  # its own counter: later changes of self are not its
         node._requires_grad, node._prev, node._op = self._requires_grad, self._prev, self._op
         node._backward, node._saved, node._saved_versions = self._backward, self._saved, self._saved_versions
         return node

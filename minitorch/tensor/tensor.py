@@ -138,25 +138,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
 
     @staticmethod
     def _constant(data: np.ndarray) -> "Tensor":
-        """Wrap an array (no copy) as a tensor that needs no gradient: a leaf with no graph (what
-        ``_from_op`` makes when nothing is recorded, written out: every ``.grad`` is one)."""
-        out = object.__new__(Tensor)
-        out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy returns scalars for 0-d
-        out.grad = None
-        out.label = ""
-        out._hooks = None
-        out._retains_grad = False
-        out._vc = PRISTINE
-        out._view = None
-        out._pending = None
-        out._former = None
-        out._requires_grad = False
-        out._prev = ()
-        out._op = ""
-        out._backward = None
-        out._saved = ()
-        out._saved_versions = None
-        return out
+        """Wrap an array (no copy) as a tensor that needs no gradient."""
+        return Tensor._from_op(data, (), "", None)
 
     @staticmethod
     def _from_op(data: Any, parents: tuple["Tensor", ...], op: str, backward: Backward | None,
