@@ -25,8 +25,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..bench_tensor import deep_narrow, linear_weights, same_losses, small_ops
+from ..bench_tensor import deep_narrow, same_losses, small_ops
 from ..harness import Case, Config, format_table, limit_threads, run
+from .lean_tensor import lean_deep_narrow, lean_small_ops  # the same two steps, for any engine
 
 _tape: list[tuple[Any, ...]] = []
 
@@ -122,47 +123,6 @@ def _mse_bw(g: np.ndarray, diff: np.ndarray) -> tuple[np.ndarray]:
     return (g * diff * np.float32(2 / diff.size),)
 
 
-def floor_small_ops(repeats: int, n: int = 10) -> Callable[[], float]:
-    rng = np.random.default_rng(4)  # the same numbers as bench_tensor.small_ops
-    x0, w0, b0 = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(3))
-    x, w, b = (T(a, leaf=True) for a in (x0, w0, b0))
-
-    def step() -> float:
-        x.grad = w.grad = b.grad = None
-        y = x
-        for _ in range(repeats):
-            y = (y * w + b).tanh() * 0.5
-        y.sum().backward()
-        return float(x.grad.sum())
-
-    return step
-
-
-def floor_deep_narrow(depth: int, width: int, batch: int, lr: float = 0.01) -> Callable[[], float]:
-    rng = np.random.default_rng(2)  # the same numbers as bench_tensor.deep_narrow
-    x = rng.standard_normal((batch, width), dtype=np.float32)
-    target = rng.standard_normal((batch, width), dtype=np.float32)
-    params = [(T(w.copy(), True), T(b.copy(), True)) for w, b in linear_weights([width] * (depth + 1), seed=3)]
-    xt = T(x)
-
-    def step() -> float:
-        for w, b in params:
-            w.grad = b.grad = None
-        h = xt
-        for i, (w, b) in enumerate(params):
-            h = linear(h, w, b)
-            if i < depth - 1:
-                h = h.relu()
-        loss = mse(h, target)
-        loss.backward()
-        for w, b in params:
-            w.data -= lr * w.grad
-            b.data -= lr * b.grad
-        return float(loss.data)
-
-    return step
-
-
 def cases(cfg: Config) -> list[Case]:
     repeats, depth = cfg.pick(250, smoke=5), cfg.pick(50, smoke=3)
     rounds = cfg.pick(15, quick=7)
@@ -172,10 +132,11 @@ def cases(cfg: Config) -> list[Case]:
 
     return [
         Case(f"{4 * repeats} elementwise ops on 10x10 + backward",
-             lambda: with_floor(small_ops(repeats), floor_small_ops(repeats)), calls=cfg.pick(3, smoke=1),
+             lambda: with_floor(small_ops(repeats), lean_small_ops(repeats, engine=T)), calls=cfg.pick(3, smoke=1),
              rounds=rounds, check=same_losses(1e-3)),
         Case(f"deep-narrow {depth} x Linear(64,64) (floor: F.linear-style op + inline SGD; minitorch: nn + optim)",
-             lambda: with_floor(deep_narrow(depth, 64, 32), floor_deep_narrow(depth, 64, 32)),
+             lambda: with_floor(deep_narrow(depth, 64, 32),
+                                lean_deep_narrow(depth, 64, 32, engine=T, linear=linear, mse=mse)),
              calls=cfg.pick(10, smoke=1), rounds=rounds, warmup=3, check=same_losses(1e-4)),
     ]
 

@@ -144,10 +144,12 @@ def _mse_bw(g: np.ndarray, diff: np.ndarray) -> tuple[np.ndarray]:
 
 
 # ---------------------------------------------------------------------- the two cases, lean
-def lean_small_ops(repeats: int, n: int = 10) -> Callable[[], float]:
+def lean_small_ops(repeats: int, n: int = 10, engine: type = Lean) -> Callable[[], float]:
+    """The small-ops step with ``engine``'s tensors (``engine(array, True)`` is a leaf needing grad):
+    this prototype's ``Lean``, or another prototype's class with the same ops."""
     rng = np.random.default_rng(4)  # the same numbers as bench_tensor.small_ops
     x0, w0, b0 = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(3))
-    x, w, b = (Lean(a, requires_grad=True) for a in (x0, w0, b0))
+    x, w, b = (engine(a, True) for a in (x0, w0, b0))
 
     def step() -> float:
         x.grad = w.grad = b.grad = None
@@ -160,12 +162,15 @@ def lean_small_ops(repeats: int, n: int = 10) -> Callable[[], float]:
     return step
 
 
-def lean_deep_narrow(depth: int, width: int, batch: int, lr: float = 0.01) -> Callable[[], float]:
+def lean_deep_narrow(depth: int, width: int, batch: int, lr: float = 0.01, engine: type = Lean,
+                     linear: Callable[..., Any] = linear, mse: Callable[..., Any] = mse) -> Callable[[], float]:
+    """The deep-narrow step with ``engine``'s tensors and its ``linear`` and ``mse`` ops."""
     rng = np.random.default_rng(2)  # the same numbers as bench_tensor.deep_narrow
     x = rng.standard_normal((batch, width), dtype=np.float32)
     target = rng.standard_normal((batch, width), dtype=np.float32)
-    params = [(Lean(w.copy(), True), Lean(b.copy(), True)) for w, b in linear_weights([width] * (depth + 1), seed=3)]
-    xt = Lean(x)
+    params = [(engine(w.copy(), True), engine(b.copy(), True))
+              for w, b in linear_weights([width] * (depth + 1), seed=3)]
+    xt = engine(x)
 
     def step() -> float:
         for w, b in params:
