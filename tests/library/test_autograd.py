@@ -29,6 +29,17 @@ class Exp(Function):
         return grad_out * out
 
 
+def test_a_function_whose_saved_output_changed_in_place_refuses_backward():
+    x = minitorch.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
+    Exp.apply(x).sum().backward()
+    assert_close(x.grad, np.exp([1.0, 2.0]))
+    y = Exp.apply(x)
+    with minitorch.no_grad():
+        y.mul_(2)
+    with pytest.raises(RuntimeError, match="saved tensor 0 of 'Exp'.*modified|modified by an inplace operation"):
+        y.sum().backward()
+
+
 class ScaledMul(Function):
     """a * b * k, with a float k: three positional arguments, two of them tensors."""
 
