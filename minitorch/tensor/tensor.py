@@ -155,8 +155,8 @@ class Tensor(ViewOps, InplaceOps, AliasOps, PointwiseOps, ReductionOps, SortingO
         output itself when ``saves_output`` (exp's backward reads ``out``). An in-place op bumps a
         tensor's version, so backward can refuse to use values that changed after the forward pass
         (see ``autograd.check_versions``) instead of computing a wrong gradient: PyTorch's rule,
-        which checks the tensors an op saved — plus one of minitorch's own, for an input that an
-        in-place op *recorded in the graph* changed (the tensor is then that op's node).
+        which checks the tensors an op saved. The versions of the inputs it does not read serve to
+        route it, after an in-place op recorded in the graph, to the value it used (``autograd._routed``).
         """
         out = object.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy returns scalars for 0-d
