@@ -248,6 +248,8 @@ def _run(order: list["Tensor"], root: "Tensor", seed: np.ndarray, retain_graph: 
                 parent._pending = pg
                 if made:
                     owned.add(id(parent))
+            elif held is None:  # `parent` has already passed its gradient on: the graph has a cycle
+                raise RuntimeError(_CYCLE.format(op=node._op, shape=parent.shape))
             elif id(parent) in owned:
                 held += pg  # in place: see `owned`
                 parent._pending = held  # (a 0-d sum is a numpy scalar: += made a new one)
@@ -260,6 +262,12 @@ def _run(order: list["Tensor"], root: "Tensor", seed: np.ndarray, retain_graph: 
             node._saved = ()
             node._saved_versions = None
     return captured
+
+
+_CYCLE = ("backward: the graph has a cycle: an input of '{op}' (a tensor of shape {shape}) was computed from "
+          "its own result. This happens when an in-place op reads a view of the tensor it changes, taken before "
+          "the change (e.g. m[:, 0].add_(m[:, 1])); PyTorch handles it, minitorch does not: take the operand "
+          "with .clone() first, or compute the new value out of place")
 
 
 def check_versions(node: "Tensor") -> None:

@@ -227,17 +227,16 @@ class ViewOps:
 def _as_view(out: "Tensor", base: "Tensor", fn: Callable[[np.ndarray], np.ndarray]) -> "Tensor":
     """Mark ``out`` as a view of ``base``: it shares base's storage and version counter, and
     remembers its root base and ``fn``, the way from the root's array to its own. A view's
-    backward reads no values, so its input's version is noted as unread: a change of the base is
-    fine, and after one recorded in the graph the view's gradient goes to the node the view was
-    taken from (``autograd._routed``)."""
+    backward reads no values, and its values are its base's *now* (after any in-place change of the
+    base), so its gradient goes to the base as it is now: its input's version is neither checked nor
+    used for routing (``autograd._routed`` leaves it alone)."""
     out._vc = version_counter(base)  # shared: an in-place change of either is one of the other
     if base._view is None:
         out._view = (base, fn)
     else:
         root, first = base._view
         out._view = (root, lambda x: fn(first(x)))
-    if out._saved_versions is not None:  # reads no input's values: only the routing of autograd._routed
-        out._saved_versions = [~v if v >= 0 else v for v in out._saved_versions]
+    out._saved_versions = None
     return out
 
 

@@ -183,15 +183,16 @@ def _used_then_changed_in_place(case):
         skip = b * 0.5
         b.relu_()
         return (b + skip).sum(), (x, w), {"x": [1.5, 0.5, 1.5]}  # 1[x > 0] + 0.5
-    if case == "a view used by the in-place op itself":
-        m = (x * 1.0).reshape(3, 1) * minitorch.tensor([[1.0, 2.0]], dtype=np.float64)  # columns x, 2x
-        m[:, 0].add_(m[:, 1])  # column 0 becomes x + 2x
-        return m.sum(), (x, w), {"x": [5.0, 5.0, 5.0]}  # 3x + 2x
+    if case == "a view taken before a change of its base, used after it":
+        h = (x * 1.0).reshape(3, 1) * minitorch.tensor([[1.0, 2.0]], dtype=np.float64)  # columns x, 2x
+        v = h[:, 0]  # a view shows its base as it is *now*: its gradient follows the change
+        h.relu_()
+        return (v * 1.0).sum(), (x, w), {"x": [1.0, 0.0, 1.0]}  # 1[x > 0] (a reviewer's find; PyTorch agrees)
     raise AssertionError(case)
 
 
 @pytest.mark.parametrize("case", ["a later add_", "b += b * 2", "h -= h.mean(0)", "a skip connection around relu_",
-                                  "a view used by the in-place op itself"])
+                                  "a view taken before a change of its base, used after it"])
 def test_ops_recorded_before_an_inplace_change_send_their_gradient_to_the_former_value(case):
     # (a reviewer's finds: these gave silently wrong gradients, or a TypeError; expected values by hand,
     # the same as PyTorch's, which routes them to the former node as autograd._routed now does)
@@ -200,6 +201,15 @@ def test_ops_recorded_before_an_inplace_change_send_their_gradient_to_the_former
     assert_close(x.grad, want["x"])
     if "w" in want:
         assert_close(w.grad, want["w"])
+
+
+def test_an_inplace_op_reading_a_view_of_its_own_tensor_is_refused_with_a_clear_error():
+    # PyTorch computes it (5, 5, 5 here); minitorch's graph would have a cycle (docs/pytorch-differences.md)
+    x = minitorch.tensor([1.0, -2.0, 3.0], dtype=np.float64, requires_grad=True)
+    m = (x * 1.0).reshape(3, 1) * minitorch.tensor([[1.0, 2.0]], dtype=np.float64)  # columns x, 2x
+    m[:, 0].add_(m[:, 1])
+    with pytest.raises(RuntimeError, match="the graph has a cycle.*clone"):
+        m.sum().backward()
 
 
 @pytest.mark.parametrize("op", ["tan", "reciprocal", "rsqrt", "expm1", "exp2", "norm", "cumprod"])
